@@ -1,0 +1,36 @@
+// `postlane start`: runs the server (and, by role, workers and the inbound SMTP listener).
+import type { Command } from 'commander';
+import type { ProcessRole } from '../../config/schema.js';
+import { createLogger } from '../../log.js';
+import { startPostlane } from '../../main.js';
+import { cliConfig } from '../shared.js';
+
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description('Start Postlane: web UI + API, worker and inbound SMTP (or one --role)')
+    .option('--role <role>', 'all | web | worker | smtp')
+    .option('--port <port>', 'HTTP port (default $PORT or 8080)')
+    .action(async (opts: { role?: string; port?: string }, cmd: Command) => {
+      const overrides: Record<string, unknown> = {};
+      if (opts.role) {
+        if (!['all', 'web', 'worker', 'smtp'].includes(opts.role)) {
+          process.stderr.write(`Invalid configuration:\n  - --role: must be all, web, worker or smtp\n`);
+          process.exit(1);
+        }
+        overrides.role = opts.role as ProcessRole;
+      }
+      if (opts.port) overrides.port = Number(opts.port);
+      const config = cliConfig(cmd, overrides);
+      const log = createLogger(config.logLevel);
+      const pl = await startPostlane(config, { log });
+      if (pl.url) process.stderr.write(`Postlane is running at ${config.publicUrl} (listening on ${pl.url}, database: ${pl.ctx.dialect})\n`);
+      const shutdown = async (signal: string) => {
+        log.info({ signal }, 'shutting down');
+        await pl.stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void shutdown('SIGINT'));
+      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    });
+}

@@ -1,0 +1,10 @@
+// The one migration tree. Names sort in run order; each domain takes its own number range:
+// 0001-0099 foundation, 0100 delivery, 0200 feedback, 0300 verify, 0400 events/segments.
+import type { Migration } from 'kysely';
+import * as m0001 from './0001-foundation.js';
+import * as m0002 from './0002-delivery-events.js';
+
+export const migrations: Record<string, Migration> = {
+  '0001-foundation': m0001,
+  '0002-delivery-events': m0002,
+};

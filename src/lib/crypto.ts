@@ -1,0 +1,79 @@
+// Keyed primitives derived from the instance secret: HMAC-signed opaque tokens and
+// AES-256-GCM encryption at rest. One secret, separate derived keys per purpose.
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export function sha256Hex(value: string | Buffer): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+export function randomToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+export function deriveKey(secret: string, purpose: string, length = 32): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, 'postlane', purpose, length));
+}
+
+export function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && timingSafeEqual(ab, bb);
+}
+
+/**
+ * Signs a payload into an opaque, URL-safe token: base64url(payload).base64url(hmac[0..16]).
+ * Payloads are short arrays of numbers/strings; the purpose is bound into the key, so a
+ * click token can never be replayed as an unsubscribe token.
+ */
+export class TokenSigner {
+  private readonly key: Buffer;
+  constructor(secret: string, readonly purpose: string) {
+    this.key = deriveKey(secret, `token:${purpose}`);
+  }
+
+  sign(payload: ReadonlyArray<string | number>): string {
+    const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+    const mac = createHmac('sha256', this.key).update(body).digest().subarray(0, 16).toString('base64url');
+    return `${body}.${mac}`;
+  }
+
+  /** Returns the payload, or null for anything malformed or tampered. Never throws. */
+  verify(token: unknown): Array<string | number> | null {
+    if (typeof token !== 'string' || token.length > 2048) return null;
+    const dot = token.indexOf('.');
+    if (dot <= 0) return null;
+    const body = token.slice(0, dot);
+    const mac = token.slice(dot + 1);
+    const expected = createHmac('sha256', this.key).update(body).digest().subarray(0, 16).toString('base64url');
+    if (!safeEqual(mac, expected)) return null;
+    try {
+      const parsed: unknown = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+      return Array.isArray(parsed) && parsed.every((x) => typeof x === 'string' || typeof x === 'number') ? parsed : null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** AES-256-GCM with a key derived from the instance secret; output: v1.iv.tag.ciphertext (base64url). */
+export class SecretBox {
+  private readonly key: Buffer;
+  constructor(secret: string, purpose = 'at-rest') {
+    this.key = deriveKey(secret, `box:${purpose}`);
+  }
+
+  encrypt(plaintext: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join('.');
+  }
+
+  decrypt(box: string): string {
+    const [v, iv, tag, ct] = box.split('.');
+    if (v !== 'v1' || !iv || !tag || ct === undefined) throw new Error('not a SecretBox value');
+    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+  }
+}

@@ -1,0 +1,55 @@
+// Wires config → database → context → HTTP → background workers. No domain logic here.
+import type { Config } from './config/schema.js';
+import { systemClock, type Clock } from './clock.js';
+import type { AppContext } from './context.js';
+import { openDatabase } from './db/index.js';
+import { loadInstanceSecret, runMigrations } from './db/migrate.js';
+import { buildApp, type App } from './http/app.js';
+import { createLogger, type Logger } from './log.js';
+
+export interface Postlane {
+  ctx: AppContext;
+  app: App | null;
+  /** The bound HTTP address, when the web role runs. */
+  url: string | null;
+  stop(): Promise<void>;
+}
+
+/** A background service started with the process (worker loop, inbound SMTP, …). */
+export interface BackgroundService {
+  name: string;
+  stop(): Promise<void>;
+}
+
+export async function openContext(config: Config, opts: { log?: Logger; clock?: Clock } = {}): Promise<AppContext> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const dbHandle = openDatabase(config.databaseUrl);
+  await runMigrations(dbHandle.db);
+  const secret = await loadInstanceSecret(dbHandle.db, config.secret);
+  return { db: dbHandle.db, dialect: dbHandle.dialect, dbHandle, config, log, clock: opts.clock ?? systemClock, secret };
+}
+
+export async function startPostlane(config: Config, opts: { log?: Logger; clock?: Clock } = {}): Promise<Postlane> {
+  const ctx = await openContext(config, opts);
+  const services: BackgroundService[] = [];
+  let app: App | null = null;
+  let url: string | null = null;
+
+  if (config.role === 'all' || config.role === 'web') {
+    app = await buildApp(ctx);
+    url = await app.listen({ port: config.port, host: config.host });
+  }
+  // Workers and the inbound SMTP listener register here as their domains land.
+
+  ctx.log.info({ url, role: config.role, db: ctx.dialect }, 'postlane started');
+  return {
+    ctx,
+    app,
+    url,
+    async stop() {
+      for (const s of services.reverse()) await s.stop().catch((err) => ctx.log.error({ err, service: s.name }, 'stop failed'));
+      if (app) await app.close();
+      await ctx.dbHandle.close();
+    },
+  };
+}
