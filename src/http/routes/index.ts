@@ -1,12 +1,20 @@
 // Registers each domain's routes as one plugin with its prefix. Add one line per domain.
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
+import { apiKeyRoutes } from './api-keys.js';
+import { auditRoutes } from './audit.js';
+import { authRoutes } from './auth.js';
+import { userRoutes } from './users.js';
 import { workspaceRoutes } from './workspace.js';
 
 export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Promise<void> {
   await app.register(workspaceRoutes, { prefix: '/api/v1' });
 
   // auth, users, api keys, audit:
+  await app.register(authRoutes, { prefix: '/api/v1' });
+  await app.register(userRoutes, { prefix: '/api/v1' });
+  await app.register(apiKeyRoutes, { prefix: '/api/v1' });
+  await app.register(auditRoutes, { prefix: '/api/v1' });
 
   // contacts, lists, tags, suppressions, exports:
 
