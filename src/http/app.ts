@@ -40,8 +40,9 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   collectDefaultMetrics({ register: metrics, prefix: 'postlane_' });
   app.decorate('metrics', metrics);
   app.decorateRequest('principal', null);
-  const { authenticate, authorize } = authHooks(ctx);
+  const { authenticate, authenticateUser, authorize } = authHooks(ctx);
   app.decorate('authenticate', authenticate);
+  app.decorate('authenticateUser', authenticateUser);
   app.decorate('authorize', authorize);
 
   const routeTable: Array<{ method: string; url: string }> = [];

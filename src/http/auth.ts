@@ -18,6 +18,8 @@ declare module 'fastify' {
     authorize(permission: Permission): preHandlerAsyncHookHandler;
     /** preHandler that requires any authenticated principal. */
     authenticate: preHandlerAsyncHookHandler;
+    /** preHandler that requires a signed-in user session (sign-out, password change): 403 for API keys. */
+    authenticateUser: preHandlerAsyncHookHandler;
   }
 }
 
@@ -75,7 +77,11 @@ export function authHooks(ctx: AppContext) {
       const p = await ensurePrincipal(ctx, req);
       if (!can(p, permission)) throw new AppError('forbidden', `your role (${p.role}) lacks ${permission}`, { permission });
     });
-  return { authenticate, authorize };
+  const authenticateUser: preHandlerAsyncHookHandler = mark(async (req: FastifyRequest, _reply: FastifyReply) => {
+    const p = await ensurePrincipal(ctx, req);
+    if (p.kind !== 'user') throw new AppError('forbidden', 'this endpoint needs a signed-in user session, not an API key');
+  });
+  return { authenticate, authenticateUser, authorize };
 }
 
 /**

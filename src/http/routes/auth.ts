@@ -63,7 +63,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/auth/logout', {
     schema: { tags: ['auth'], summary: 'Sign out: ends this session and clears the cookie', response: { 204: Type.Null() } },
-    preHandler: app.authenticate,
+    preHandler: app.authenticateUser,
   }, async (req, reply) => {
     const s = requireUserSession(principalOf(req));
     await deleteSession(ctx.db, s.sessionId);
@@ -107,7 +107,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: Type.Object({ current_password: Password, new_password: Password }, { additionalProperties: false }),
       response: { 200: SessionSchema },
     },
-    preHandler: app.authenticate,
+    preHandler: app.authenticateUser,
   }, async (req, reply) => {
     const s = requireUserSession(principalOf(req));
     const fresh = await changePassword(ctx, s, { currentPassword: req.body.current_password, newPassword: req.body.new_password }, clientInfo(req));
