@@ -1,9 +1,13 @@
 // Registers every subcommand. Add one line per command file.
 import type { Command } from 'commander';
+import { registerApiKey } from './api-key.js';
 import { registerMigrate } from './migrate.js';
 import { registerStart } from './start.js';
+import { registerUser } from './user.js';
 
 export function registerCommands(program: Command): void {
   registerStart(program);
   registerMigrate(program);
+  registerUser(program);
+  registerApiKey(program);
 }
