@@ -2,6 +2,8 @@
 // Setup and login are the only public API routes; everything else needs a session or a key.
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../../errors.js';
 import { recordAudit } from '../../audit/index.js';
 import { changePassword, completeSetup, isSetupNeeded, signIn } from '../../auth/login.js';
 import { deleteSession } from '../../auth/sessions.js';
@@ -14,6 +16,17 @@ import {
 } from '../session-cookie.js';
 
 const Password = Type.String({ minLength: 1, maxLength: MAX_PASSWORD_LENGTH });
+
+/**
+ * Setup and sign-in take JSON only. An HTML form on another site can post urlencoded bodies
+ * without a CORS preflight but not JSON, so it can neither sign a victim into the attacker's
+ * account (login CSRF) nor claim a fresh install's setup from the admin's browser.
+ */
+const requireJson = async (req: FastifyRequest) => {
+  if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+    throw new AppError('bad_request', 'send the body as application/json', null, 415);
+  }
+};
 
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ctx = app.ctx;
@@ -36,6 +49,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }, { additionalProperties: false }),
       response: { 201: SessionSchema },
     },
+    preValidation: requireJson,
   }, async (req, reply) => {
     const b = req.body;
     const s = await completeSetup(ctx, { email: b.email, password: b.password, name: b.name, workspaceName: b.workspace_name, postalAddress: b.postal_address }, clientInfo(req));
@@ -55,6 +69,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }, { additionalProperties: false }),
       response: { 200: SessionSchema },
     },
+    preValidation: requireJson,
   }, async (req, reply) => {
     const s = await signIn(ctx, req.body, clientInfo(req));
     setSessionCookie(ctx, req, reply, s.token, s.expiresAt);

@@ -4,6 +4,7 @@ import type { AppContext } from '../../context.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { auditRoutes } from './audit.js';
 import { authRoutes } from './auth.js';
+import { pageRoutes } from '../pages/index.js';
 import { userRoutes } from './users.js';
 import { workspaceRoutes } from './workspace.js';
 
@@ -15,6 +16,7 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   await app.register(userRoutes, { prefix: '/api/v1' });
   await app.register(apiKeyRoutes, { prefix: '/api/v1' });
   await app.register(auditRoutes, { prefix: '/api/v1' });
+  await app.register(pageRoutes); // /, /setup, /login until the SPA replaces them
 
   // contacts, lists, tags, suppressions, exports:
 
