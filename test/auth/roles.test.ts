@@ -168,3 +168,20 @@ describeEachDb('users, roles, API keys and the audit log', (dialect) => {
     });
   });
 });
+
+describe('docs/auth.md', () => {
+  it('shows the role matrix exactly as the code defines it', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { RESOURCES, ROLES, ROLE_PERMISSIONS } = await import('../../src/auth/permissions.js');
+    const doc = readFileSync(new URL('../../docs/auth.md', import.meta.url), 'utf8');
+    const lines = [`| permission | ${ROLES.join(' | ')} |`, `|---|${ROLES.map(() => ':-:').join('|')}|`];
+    for (const r of RESOURCES) {
+      for (const a of ['read', 'write', 'send', 'run']) {
+        const p = `${r}:${a}` as never;
+        if (!ROLES.some((role) => ROLE_PERMISSIONS[role].has(p))) continue;
+        lines.push(`| \`${r}:${a}\` | ${ROLES.map((role) => (ROLE_PERMISSIONS[role].has(p) ? '✓' : '')).join(' | ')} |`);
+      }
+    }
+    expect(doc).toContain(lines.join('\n'));
+  });
+});
