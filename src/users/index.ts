@@ -182,7 +182,16 @@ export async function addUser(
     });
     const member = (await getMember(trx, actor.workspaceId, userId)) as Member;
     return { member, created, initialPassword: created ? initialPassword : null };
+  }).catch((err: unknown) => {
+    // Two concurrent adds of the same email: the loser hits a unique key; say so, not 500.
+    if (isUniqueViolation(err)) throw new AppError('conflict', `${email} was added concurrently; retry`);
+    throw err;
   });
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: unknown };
+  return e?.code === '23505' || (typeof e?.code === 'string' && /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(e.code));
 }
 
 /**

@@ -77,6 +77,18 @@ describeEachDb('users, roles, API keys and the audit log', (dialect) => {
       expect((await req('DELETE', `/api/v1/users/${second.json().user.id}`, t.auth)).statusCode).toBe(409);
     });
 
+    it('prevents an ownerless workspace under concurrency: demoting two owners at once leaves one', async () => {
+      const w = await createTenant(ctx, { name: 'Race' });
+      const ids: number[] = [];
+      for (const email of ['o1@race.test', 'o2@race.test']) {
+        ids.push((await addUser(ctx, { workspaceId: w.workspace.id, role: 'owner', actor: 'cli' }, { email, role: 'owner', password: 'race-password' })).member.id);
+      }
+      const results = await Promise.all(ids.map((id) => req('PATCH', `/api/v1/users/${id}`, w.auth, { role: 'admin' })));
+      expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+      const owners = (await req('GET', '/api/v1/users', w.auth)).json().items.filter((u: { role: string }) => u.role === 'owner');
+      expect(owners).toHaveLength(1);
+    });
+
     it('applies a role change and a removal to live sessions at once', async () => {
       const created = await req('POST', '/api/v1/users', t.auth, { email: 'temp@roles.test', role: 'admin', password: 'temporary-pw-1' });
       const id = created.json().user.id as number;

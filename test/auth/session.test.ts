@@ -53,6 +53,16 @@ describeEachDb('first-run setup, sign-in and sessions', (dialect) => {
     const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: OWNER, headers: { 'x-forwarded-proto': 'https' } });
     // Without trustProxy the forwarded header is ignored: still plain http.
     expect(sessionCookieOf(res)).not.toMatch(/Secure/);
+    // Behind a TLS-terminating proxy that is trusted, X-Forwarded-Proto: https makes it Secure.
+    ctx.config.trustProxy = true;
+    const proxied = await testApp(ctx);
+    try {
+      const res2 = await proxied.inject({ method: 'POST', url: '/api/v1/auth/login', payload: OWNER, headers: { 'x-forwarded-proto': 'https' } });
+      expect(sessionCookieOf(res2)).toMatch(/Secure/);
+    } finally {
+      await proxied.close();
+      ctx.config.trustProxy = false;
+    }
     const https = await openTestContext(dialect, { clock, config: { publicUrl: 'https://mail.example.com' } });
     const httpsApp = await testApp(https);
     try {
