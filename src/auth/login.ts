@@ -2,6 +2,7 @@
 // open a session, and audit the outcome. HTTP concerns (cookies, status codes) stay in routes.
 import { recordAudit } from '../audit/index.js';
 import type { Clock } from '../clock.js';
+import { normalizeEmail } from '../contacts/email.js';
 import type { Database } from '../db/index.js';
 import { AppError } from '../errors.js';
 import { addUser, countUsers, findUserByEmail, findUserById, getMember, membershipsOf, normalizeUserEmail, checkPasswordPolicy, resolveWorkspaceForNewUser, setPassword, touchLastLogin, type Member } from '../users/index.js';
@@ -42,19 +43,28 @@ export async function signIn(
   client: ClientInfo,
 ): Promise<SignedIn> {
   const limits = ctx.loginLimits ?? DEFAULT_LOGIN_LIMITS;
-  const emailKey = typeof input.email === 'string' ? input.email.trim().toLowerCase().slice(0, 320) : '';
+  // The same key the account was stored under (IDN domains in punycode), so every spelling of
+  // one address shares one account and one rate-limit bucket.
+  const raw = typeof input.email === 'string' ? input.email.slice(0, 320) : '';
+  const emailKey = normalizeEmail(raw)?.key ?? raw.trim().toLowerCase();
   const who = { ip: client.ip, email: emailKey || null };
-  await assertLoginAllowed(ctx.db, ctx.clock, who, limits);
-
   const user = emailKey ? await findUserByEmail(ctx.db, emailKey) : null;
+  const auditFailure = async (reason: string) => recordAudit(ctx.db, ctx.clock, {
+    workspaceId: user ? (await membershipsOf(ctx.db, user.id))[0]?.workspaceId ?? null : null,
+    actor: user ? `user:${user.id}` : 'anonymous', action: 'auth.login_failed',
+    targetType: 'user', targetId: user?.id ?? null, details: { email: emailKey.slice(0, 100), reason }, ip: client.ip,
+  });
+  try {
+    await assertLoginAllowed(ctx.db, ctx.clock, who, limits);
+  } catch (err) {
+    await auditFailure('rate_limited'); // an attack in progress is worth seeing in the log
+    throw err;
+  }
+
   const ok = await verifyPassword(String(input.password ?? ''), user?.passwordHash ?? (await getDummyHash()));
   if (!user || !ok) {
     await recordLoginFailure(ctx.db, ctx.clock, who, limits);
-    const ws = user ? (await membershipsOf(ctx.db, user.id))[0]?.workspaceId ?? null : null;
-    await recordAudit(ctx.db, ctx.clock, {
-      workspaceId: ws, actor: user ? `user:${user.id}` : 'anonymous', action: 'auth.login_failed',
-      targetType: 'user', targetId: user?.id ?? null, details: { email: emailKey.slice(0, 100), reason: user ? 'wrong_password' : 'unknown_user' }, ip: client.ip,
-    });
+    await auditFailure(user ? 'wrong_password' : 'unknown_user');
     throw new AppError('unauthorized', WRONG);
   }
   await clearEmailFailures(ctx.db, emailKey);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { DEFAULT_LOGIN_LIMITS } from '../../src/auth/login-limit.js';
 import { ManualClock } from '../../src/clock.js';
+import { fromJson } from '../../src/db/dialect.js';
 import { buildApp, type App } from '../../src/http/app.js';
 import { addUser } from '../../src/users/index.js';
 import { describeEachDb, openTestContext, testApp, type TestContext } from '../helpers/context.js';
@@ -40,6 +41,8 @@ describeEachDb('login rate limiting', (dialect) => {
     expect(locked.json().error.code).toBe('rate_limited');
     // The first failure leaves the window 15 minutes after it was made: 50 s have passed.
     expect(locked.headers['retry-after']).toBe(String(15 * 60 - 50));
+    const audited = await ctx.db.selectFrom('audit_log').select('details').where('action', '=', 'auth.login_failed').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(fromJson<{ reason?: string }>(audited.details, {}).reason).toBe('rate_limited');
     clock.advance(15 * 60_000 - 50_000 - 1000);
     expect((await attempt('victim@example.com', PASSWORD, '10.0.1.1')).statusCode).toBe(429);
     clock.advance(1000);

@@ -47,6 +47,8 @@ describeEachDb('first-run setup, sign-in and sessions', (dialect) => {
     expect(c).toMatch(/Path=\//);
     expect(c).not.toMatch(/Secure/);
     expect(res.json()).toMatchObject({ role: 'owner', workspace: { slug: 'example-corp' } });
+    const spelled = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { ...OWNER, email: '  ADA@EXAMPLE-CORP.IO ' } });
+    expect(spelled.statusCode).toBe(200);
   });
 
   it('marks the cookie Secure when the request came over https', async () => {
