@@ -9,6 +9,7 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   // auth, users, api keys, audit:
 
   // contacts, lists, tags, suppressions, exports:
+  await app.register((await import('./audience.js')).audienceRoutes, { prefix: '/api/v1' });
 
   // imports:
 
