@@ -40,7 +40,9 @@ function attributeCondition(db: Database, name: string, type: AttributeType, raw
 export async function searchContacts(db: Database, workspaceId: number, f: ContactSearch): Promise<Page<Contact>> {
   const limit = clampLimit(f.limit);
   const after = decodeCursor(f.cursor);
-  let q = db.selectFrom('contacts').selectAll('contacts').where('contacts.workspace_id', '=', workspaceId).where('contacts.id', '>', after);
+  let q = db.selectFrom('contacts').selectAll('contacts').where('contacts.workspace_id', '=', workspaceId);
+  // The keyset column: with a list, list_memberships' (list_id, contact_id) key drives the walk.
+  let keyCol = 'contacts.id';
 
   if (f.email !== undefined) {
     const n = normalizeEmail(f.email);
@@ -56,6 +58,7 @@ export async function searchContacts(db: Database, workspaceId: number, f: Conta
     const list = await db.selectFrom('lists').select('id').where('workspace_id', '=', workspaceId).where('id', '=', f.listId).executeTakeFirst();
     if (!list) throw notFound('list');
     q = q.innerJoin('list_memberships as lm', (j) => j.onRef('lm.contact_id', '=', 'contacts.id').on('lm.list_id', '=', f.listId as number).on('lm.workspace_id', '=', workspaceId));
+    keyCol = 'lm.contact_id';
     if (f.membershipStatus !== undefined) {
       if (!(MEMBERSHIP_STATUSES as readonly string[]).includes(f.membershipStatus)) throw new AppError('bad_request', 'membership status must be unconfirmed, confirmed or unsubscribed');
       const ms = f.membershipStatus;
@@ -78,7 +81,8 @@ export async function searchContacts(db: Database, workspaceId: number, f: Conta
       q = q.where(() => cond);
     }
   }
-  const rows = await q.orderBy('contacts.id').limit(limit + 1).execute();
+  const key = sql.ref(keyCol);
+  const rows = await q.where(() => sql<SqlBool>`${key} > ${after}`).orderBy(key).limit(limit + 1).execute();
   const page = toPage(rows, limit, (r) => Number(r.id));
   return { data: await hydrateContacts(db, workspaceId, page.data), nextCursor: page.nextCursor };
 }

@@ -2,7 +2,6 @@
 // memberships), rendered to CSV or NDJSON. Memory holds one batch: the next batch is only read
 // when the consumer has drained the stream (Readable.from pulls the generator on demand).
 import { Readable } from 'node:stream';
-import { sql, type SqlBool } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/index.js';
 import { fromJson } from '../db/dialect.js';
@@ -53,19 +52,33 @@ async function validateFilter(db: Database, workspaceId: number, f: ContactExpor
   }
 }
 
-/** One keyset batch: ids above `after`, in id order, on the (workspace, …, id) indexes. */
-async function readBatch(db: Database, workspaceId: number, f: ContactExportFilter, after: number, size: number): Promise<ContactRow[]> {
-  let q = db.selectFrom('contacts').selectAll('contacts').where('contacts.workspace_id', '=', workspaceId).where('contacts.id', '>', after);
-  if (f.status !== undefined) q = q.where('contacts.status', '=', f.status);
-  if (f.listId !== undefined) {
-    const listId = f.listId;
-    q = q.innerJoin('list_memberships as lm', (j) => j.onRef('lm.contact_id', '=', 'contacts.id').on('lm.list_id', '=', listId).on('lm.workspace_id', '=', workspaceId));
-    if (f.membershipStatus !== undefined) {
-      const ms = f.membershipStatus;
-      q = q.where(() => sql<SqlBool>`lm.status = ${ms}`);
-    }
+interface Batch {
+  rows: ContactRow[];
+  /** Keyset position after this batch; null when the walk is finished. */
+  next: number | null;
+}
+
+/**
+ * One keyset batch in id order. Without a list: the (workspace_id, id) index. With a list: first
+ * the next `size` member ids from list_memberships' primary key (list_id, contact_id) — a plain
+ * ordered index range — then those contacts by primary key. A single join ordered by id let
+ * PostgreSQL (with stale statistics after a bulk import) sort every remaining member per batch.
+ */
+async function readBatch(db: Database, workspaceId: number, f: ContactExportFilter, after: number, size: number): Promise<Batch> {
+  if (f.listId === undefined) {
+    let q = db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', '>', after);
+    if (f.status !== undefined) q = q.where('status', '=', f.status);
+    const rows = await q.orderBy('id').limit(size).execute();
+    return { rows, next: rows.length < size ? null : Number(rows[rows.length - 1]!.id) };
   }
-  return q.orderBy('contacts.id').limit(size).execute();
+  let m = db.selectFrom('list_memberships').select('contact_id').where('list_id', '=', f.listId).where('workspace_id', '=', workspaceId).where('contact_id', '>', after);
+  if (f.membershipStatus !== undefined) m = m.where('status', '=', f.membershipStatus);
+  const ids = (await m.orderBy('contact_id').limit(size).execute()).map((r) => Number(r.contact_id));
+  if (ids.length === 0) return { rows: [], next: null };
+  let q = db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', ids);
+  if (f.status !== undefined) q = q.where('status', '=', f.status);
+  const rows = await q.orderBy('id').execute();
+  return { rows, next: ids.length < size ? null : ids[ids.length - 1]! };
 }
 
 function renderRow(format: ExportFormat, r: ContactRow, attrNames: string[]): string {
@@ -93,17 +106,15 @@ export async function exportContacts(ctx: Ctx, workspaceId: number, opts: Contac
     let completed = false;
     try {
       if (opts.format === 'csv') yield csvRow(columns);
-      let after = 0;
-      for (;;) {
-        const batch = await readBatch(ctx.db, workspaceId, filter, after, batchSize);
-        opts.onBatch?.(batch.length);
-        if (batch.length === 0) break;
+      let after: number | null = 0;
+      while (after !== null) {
+        const batch: Batch = await readBatch(ctx.db, workspaceId, filter, after, batchSize);
+        opts.onBatch?.(batch.rows.length);
         let chunk = '';
-        for (const r of batch) chunk += renderRow(opts.format, r, attrNames);
-        rows += batch.length;
-        after = Number(batch[batch.length - 1]!.id);
-        yield chunk;
-        if (batch.length < batchSize) break;
+        for (const r of batch.rows) chunk += renderRow(opts.format, r, attrNames);
+        rows += batch.rows.length;
+        after = batch.next;
+        if (chunk) yield chunk;
       }
       completed = true;
     } finally {

@@ -6,6 +6,8 @@ import { dialectOf } from '../dialect.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function up(db: Kysely<any>): Promise<void> {
+  // Keyset pages and export batches walk one workspace's contacts in id order.
+  await db.schema.createIndex('contacts_ws_id_idx').ifNotExists().on('contacts').columns(['workspace_id', 'id']).execute();
   if (dialectOf(db) === 'postgres') {
     await sql`CREATE OR REPLACE FUNCTION consent_ledger_append_only() RETURNS trigger AS $$
       BEGIN RAISE EXCEPTION 'consent_ledger is append-only'; END; $$ LANGUAGE plpgsql`.execute(db);
