@@ -35,12 +35,13 @@ export function isContactStatus(v: unknown): v is ContactStatus {
   return typeof v === 'string' && (CONTACT_STATUSES as readonly string[]).includes(v);
 }
 
-/** The status a suppressed address carries: the reason decides, anything else is "blocked". */
+/** The status a suppressed address carries, by suppression reason; any other reason: "blocked". */
+export const SUPPRESSION_STATUS: Readonly<Record<string, ContactStatus>> = {
+  hard_bounce: 'bounced', soft_bounce_limit: 'bounced', complaint: 'complained', unsubscribe: 'unsubscribed',
+};
+
 export function statusForSuppression(reason: string): ContactStatus {
-  if (reason === 'hard_bounce' || reason === 'soft_bounce_limit') return 'bounced';
-  if (reason === 'complaint') return 'complained';
-  if (reason === 'unsubscribe') return 'unsubscribed';
-  return 'blocked';
+  return Object.hasOwn(SUPPRESSION_STATUS, reason) ? SUPPRESSION_STATUS[reason]! : 'blocked';
 }
 
 let zones: Set<string> | null = null;

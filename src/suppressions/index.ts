@@ -1,11 +1,12 @@
 // The workspace suppression list: addresses that must never be mailed again, whatever an import,
 // upsert or API call says. Only an explicit, audited removal takes an address off it.
+import { sql } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/index.js';
 import { AppError } from '../errors.js';
 import { recordAudit } from '../audit/index.js';
 import { emailKey } from '../contacts/email.js';
-import { statusForSuppression } from '../contacts/model.js';
+import { SUPPRESSION_STATUS, statusForSuppression } from '../contacts/model.js';
 import { startsWith } from '../lib/like.js';
 import { clampLimit, decodeCursor, toPage, type Page } from '../lib/cursor.js';
 
@@ -89,4 +90,24 @@ export async function listSuppressions(db: Database, workspaceId: number, f: Sup
   const rows = await q.orderBy('id').limit(limit + 1).execute();
   const page = toPage(rows, limit, (r) => Number(r.id));
   return { data: page.data.map(toSuppression), nextCursor: page.nextCursor };
+}
+
+/**
+ * Bulk form of the rule "a suppressed address is never active": sets every active contact of the
+ * workspace whose address is suppressed to the status its reason implies. For importers and other
+ * bulk writers, to run after their inserts (one UPDATE over the suppression index, no per-row calls).
+ * Returns the number of contacts changed.
+ */
+export async function enforceSuppressions(ctx: Ctx, workspaceId: number): Promise<number> {
+  const reason = sql`(select s.reason from suppressions s where s.workspace_id = contacts.workspace_id and s.email = contacts.email_lower)`;
+  const res = await ctx.db.updateTable('contacts')
+    .set({
+      status: sql<string>`case ${reason} ${sql.join(Object.entries(SUPPRESSION_STATUS).map(([r, st]) => sql`when ${r} then ${st}`), sql` `)} else 'blocked' end`,
+      updated_at: ctx.clock.now(),
+    })
+    .where('workspace_id', '=', workspaceId).where('status', '=', 'active')
+    .where(({ exists, selectFrom }) => exists(selectFrom('suppressions as s').select('s.id')
+      .whereRef('s.workspace_id', '=', 'contacts.workspace_id').whereRef('s.email', '=', 'contacts.email_lower')))
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
 }

@@ -128,3 +128,28 @@ describeEachDb('lists, memberships, tags and consent', (dialect) => {
     expect((await req('POST', '/api/v1/suppressions', { email: 'not-an-address' })).statusCode).toBe(400);
   });
 });
+
+describeEachDb('enforceSuppressions (bulk writers)', (dialect) => {
+  it('sets every active contact with a suppressed address to the status its reason implies, leaving opt-outs alone', async () => {
+    const ctx = await openTestContext(dialect);
+    try {
+      const t = await createTenant(ctx);
+      const other = await createTenant(ctx);
+      const now = ctx.clock.now();
+      const row = (ws: number, email: string, status = 'active') => ({ workspace_id: ws, email, email_lower: email, first_name: null, last_name: null, external_id: null, status, attributes: '{}', timezone: null, tracking_consent: 1, created_at: now, updated_at: now });
+      // Raw inserts, as a bulk importer would write them, bypassing upsertContact.
+      await ctx.db.insertInto('contacts').values([row(t.workspace.id, 'b@x.example'), row(t.workspace.id, 'c@x.example'), row(t.workspace.id, 'm@x.example'),
+        row(t.workspace.id, 'u@x.example', 'unsubscribed'), row(t.workspace.id, 'ok@x.example'), row(other.workspace.id, 'b@x.example')]).execute();
+      const sup = (email: string, reason: string) => ({ workspace_id: t.workspace.id, email, reason, source: 'test', details: null, created_at: now });
+      await ctx.db.insertInto('suppressions').values([sup('b@x.example', 'hard_bounce'), sup('c@x.example', 'complaint'), sup('m@x.example', 'manual'), sup('u@x.example', 'hard_bounce')]).execute();
+      const { enforceSuppressions } = await import('../../src/suppressions/index.js');
+      expect(await enforceSuppressions(ctx, t.workspace.id)).toBe(3);
+      const status = Object.fromEntries((await ctx.db.selectFrom('contacts').select(['email', 'status']).where('workspace_id', '=', t.workspace.id).execute()).map((r) => [r.email, r.status]));
+      expect(status).toEqual({ 'b@x.example': 'bounced', 'c@x.example': 'complained', 'm@x.example': 'blocked', 'u@x.example': 'unsubscribed', 'ok@x.example': 'active' });
+      const otherRow = await ctx.db.selectFrom('contacts').select('status').where('workspace_id', '=', other.workspace.id).executeTakeFirstOrThrow();
+      expect(otherRow.status).toBe('active');
+    } finally {
+      await ctx.destroy();
+    }
+  });
+});
