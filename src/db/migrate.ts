@@ -8,15 +8,15 @@ import type { Database } from './index.js';
 import { migrations } from './migrations/index.js';
 
 export async function runMigrations(db: Database): Promise<MigrationResult[]> {
-  // Kysely looks for its migration tables in every schema unless told which one: on a PostgreSQL
-  // server where another schema already has them (other tenants, parallel test schemas) it would
-  // skip creating its own and fail. Pin it to the connection's current schema.
-  const migrationTableSchema = dialectOf(db) === 'postgres'
+  // On PostgreSQL, pin Kysely's bookkeeping tables to the current schema: its existence check
+  // looks at every schema, so another schema's kysely_migration_lock (parallel test runs, or
+  // two installs in one database) would make it skip creating ours.
+  const schema = dialectOf(db) === 'postgres'
     ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
     : undefined;
   const migrator = new Migrator({
     db,
-    migrationTableSchema,
+    migrationTableSchema: schema,
     provider: { getMigrations: async () => migrations },
     // Domains number their migrations in ranges; a branch may land one below an applied name.
     allowUnorderedMigrations: true,
