@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { workspaceRoutes } from './workspace.js';
+import { audienceRoutes } from './audience.js';
 
 export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Promise<void> {
   await app.register(workspaceRoutes, { prefix: '/api/v1' });
@@ -9,7 +10,7 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   // auth, users, api keys, audit:
 
   // contacts, lists, tags, suppressions, exports:
-  await app.register((await import('./audience.js')).audienceRoutes, { prefix: '/api/v1' });
+  await app.register(audienceRoutes, { prefix: '/api/v1' });
 
   // imports:
 
