@@ -47,6 +47,13 @@ describeEachDb('contacts API', (dialect) => {
     expect(refused.json().error.code).toBe('conflict');
   });
 
+  it('creates one contact when concurrent upserts race on a new address', async () => {
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => post({ email: 'race@upsert.example', attributes: { n: i } })));
+    expect(results.every((r) => r.statusCode === 200 || r.statusCode === 201)).toBe(true);
+    expect(results.filter((r) => r.statusCode === 201)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.json().id)).size).toBe(1);
+  });
+
   it('rejects invalid emails, time zones and statuses with clear errors', async () => {
     for (const email of ['nope', 'a@b', 'x@@example.com', 'bad\ud800@example.com', ' ']) {
       const r = await post({ email });
