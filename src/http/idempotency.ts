@@ -13,6 +13,8 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const KEY_RE = /^[\x21-\x7e]{1,200}$/;
 // status_code 0 marks a request still running under this key.
 const IN_FLIGHT = 0;
+/** An in-flight claim older than this belongs to a request that never finished. */
+export const IN_FLIGHT_TIMEOUT_MS = 5 * 60 * 1000;
 
 interface Claim {
   workspaceId: number;
@@ -59,6 +61,11 @@ export const idempotencyPreHandler: preHandlerAsyncHookHandler = async (req: Fas
     if (!row) continue; // expired and removed by a concurrent request: try to claim again
     if (Number(row.created_at) < clock.now() - IDEMPOTENCY_TTL_MS) {
       await db.deleteFrom('idempotency_keys').where('workspace_id', '=', claim.workspaceId).where('key', '=', claim.key).where('created_at', '=', row.created_at).execute();
+      continue;
+    }
+    // A claim whose request died without answering (process crash) must not lock the key for a day.
+    if (Number(row.status_code) === IN_FLIGHT && Number(row.created_at) < clock.now() - IN_FLIGHT_TIMEOUT_MS) {
+      await db.deleteFrom('idempotency_keys').where('workspace_id', '=', claim.workspaceId).where('key', '=', claim.key).where('status_code', '=', IN_FLIGHT).where('created_at', '=', row.created_at).execute();
       continue;
     }
     if (row.request_hash !== hash) {

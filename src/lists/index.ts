@@ -146,10 +146,11 @@ async function getMembership(db: Database, workspaceId: number, listId: number, 
  */
 export async function subscribe(ctx: Ctx, workspaceId: number, listId: number, ref: MemberRef): Promise<Membership> {
   const list = await getList(ctx.db, workspaceId, listId);
+  // Checked before resolving, so a refused subscribe by email does not create the contact either.
+  const email = 'email' in ref ? ref.email : (await getContactRow(ctx.db, workspaceId, ref.contactId))?.email_lower;
+  const suppression = email ? await getSuppression(ctx.db, workspaceId, email) : null;
+  if (suppression) throw new AppError('suppressed', `${suppression.email} is on the suppression list (${suppression.reason}) and cannot be subscribed`, { reason: suppression.reason });
   const contactId = await resolveContact(ctx, workspaceId, ref, true);
-  const contact = (await getContactRow(ctx.db, workspaceId, contactId))!;
-  const suppression = await getSuppression(ctx.db, workspaceId, contact.email_lower);
-  if (suppression) throw new AppError('suppressed', `${contact.email_lower} is on the suppression list (${suppression.reason}) and cannot be subscribed`, { reason: suppression.reason });
   const now = ctx.clock.now();
   const current = await getMembership(ctx.db, workspaceId, listId, contactId);
   if (current?.status === 'confirmed') return current;

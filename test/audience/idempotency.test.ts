@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import type { App } from '../../src/http/app.js';
-import { IDEMPOTENCY_TTL_MS } from '../../src/http/idempotency.js';
+import { IDEMPOTENCY_TTL_MS, IN_FLIGHT_TIMEOUT_MS } from '../../src/http/idempotency.js';
 import { createTenant, describeEachDb, openTestContext, testApp, type TestContext, type Tenant } from '../helpers/context.js';
 
 describeEachDb('Idempotency-Key', (dialect) => {
@@ -78,6 +79,16 @@ describeEachDb('Idempotency-Key', (dialect) => {
     const fresh = await post(a, 'k-ttl', { email: 'ttl2@example.com' });
     expect(fresh.statusCode).toBe(201);
     expect(fresh.json().email).toBe('ttl2@example.com');
+  });
+
+  it('answers 409 while a claim is in flight, and frees a claim abandoned by a crashed request', async () => {
+    await ctx.db.insertInto('idempotency_keys').values({ workspace_id: a.workspace.id, key: 'k-stuck', method: 'POST', path: '/api/v1/contacts',
+      request_hash: createHash('sha256').update('POST /api/v1/contacts\n{"email":"stuck@example.com","upsert":true}').digest('hex'), status_code: 0, response: '', created_at: clock.now() }).execute();
+    const busy = await post(a, 'k-stuck', { email: 'stuck@example.com' });
+    expect(busy.statusCode).toBe(409);
+    clock.advance(IN_FLIGHT_TIMEOUT_MS + 1);
+    const freed = await post(a, 'k-stuck', { email: 'stuck@example.com' });
+    expect(freed.statusCode).toBe(201);
   });
 
   it('rejects malformed keys', async () => {
