@@ -1,6 +1,7 @@
 // Registers every subcommand. Add one line per command file.
 import type { Command } from 'commander';
 import { registerApiKey } from './api-key.js';
+import { registerExport } from './export.js';
 import { registerMigrate } from './migrate.js';
 import { registerStart } from './start.js';
 import { registerUser } from './user.js';
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerMigrate(program);
   registerUser(program);
   registerApiKey(program);
+  registerExport(program);
 }

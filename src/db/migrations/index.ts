@@ -4,9 +4,11 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001-foundation.js';
 import * as m0002 from './0002-delivery-events.js';
 import * as m0010 from './0010-auth.js';
+import * as m0020 from './0020-audience.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
   '0002-delivery-events': m0002,
   '0010-auth': m0010,
+  '0020-audience': m0020,
 };

@@ -7,6 +7,7 @@ import { authRoutes } from './auth.js';
 import { pageRoutes } from '../pages/index.js';
 import { userRoutes } from './users.js';
 import { workspaceRoutes } from './workspace.js';
+import { audienceRoutes } from './audience.js';
 
 export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Promise<void> {
   await app.register(workspaceRoutes, { prefix: '/api/v1' });
@@ -19,6 +20,7 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   await app.register(pageRoutes); // /, /setup, /login until the SPA replaces them
 
   // contacts, lists, tags, suppressions, exports:
+  await app.register(audienceRoutes, { prefix: '/api/v1' });
 
   // imports:
 
