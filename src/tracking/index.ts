@@ -29,6 +29,19 @@ interface LinkState {
   lazyBudget: number;
   pending: Set<string>;
   flushing: Promise<void>;
+  /** Raw attribute value → classification; the same hrefs recur in every recipient's html. */
+  classified: Map<string, ReturnType<typeof classifyLink>>;
+}
+
+const CLASSIFY_CACHE_MAX = 5000;
+
+function classifyCached(s: LinkState, raw: string): ReturnType<typeof classifyLink> {
+  let c = s.classified.get(raw);
+  if (c === undefined) {
+    c = classifyLink(raw);
+    if (s.classified.size < CLASSIFY_CACHE_MAX) s.classified.set(raw, c);
+  }
+  return c;
 }
 
 
@@ -66,6 +79,7 @@ export async function registerCampaignLinks(ctx: AppContext, workspaceId: number
       lazyBudget: LAZY_LINK_BUDGET,
       pending: new Set(),
       flushing: Promise.resolve(),
+      classified: new Map(),
     },
   };
 }
@@ -106,8 +120,9 @@ export function trackHtml(links: CampaignLinks, html: string, r: { deliveryId: n
   const perPerson = r.trackingConsent ? r.deliveryId : 0;
   const tokens = new Map<number, string>();
   let out = html.replace(LINK_ATTR, (whole, prefix: string, dq?: string, sq?: string, bare?: string) => {
-    const { kind, url } = classifyLink(dq ?? sq ?? bare ?? '');
-    if (kind === 'unsafe') return '';
+    const { kind, url } = classifyCached(s, dq ?? sq ?? bare ?? '');
+    // Keep the separator (a space, "/" or the previous attribute's closing quote), drop the attribute.
+    if (kind === 'unsafe') return prefix.charAt(0);
     if (kind !== 'http' || !r.trackClicks || url.startsWith(s.unsubscribePrefix) || !/href\s*=\s*$/i.test(prefix)) return whole;
     const id = s.byUrl.get(url);
     if (id === undefined) {

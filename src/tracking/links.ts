@@ -1,8 +1,11 @@
 // Finding and classifying link attributes in HTML. Browsers decode entities and drop tabs/newlines
 // before reading a URL scheme, so `&#106;avascript:` and `java\tscript:` are caught here too.
 
-/** href-like attributes that navigate; src= is not matched (images are not rewritten). */
-export const LINK_ATTR = /(\s(?:href|xlink:href|action|formaction)\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/gi;
+/**
+ * href-like attributes that navigate; src= is not matched (images are not rewritten). HTML
+ * parsers also start an attribute after "/" or a closing quote (`<a/href=…>`, `title="x"href=…`).
+ */
+export const LINK_ATTR = /([\s/"'](?:href|xlink:href|action|formaction)\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/gi;
 
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', colon: ':', tab: '\t', newline: '\n', sol: '/', period: '.' };
 

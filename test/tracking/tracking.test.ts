@@ -17,6 +17,9 @@ const HTML = `<html><body>
 <a href="java&#x09;script:alert(4)">JS4</a>
 <a href="data:text/html,<script>alert(5)</script>">Data</a>
 <a href=vbscript:msgbox(6)>VB</a>
+<a/href="javascript:alert(7)">Slash</a>
+<a title="x>y"href="javascript:alert(8)">Quote</a>
+<a href="DATA:text/html;base64,PHNjcmlwdD4=">Data2</a>
 <a href="https://mail.example.com/u/tok.en">Unsubscribe</a>
 </body></html>`;
 
@@ -54,7 +57,8 @@ describeEachDb('tracking', (dialect) => {
       const out = trackHtml(links, HTML, { deliveryId: 1, trackingConsent: true, trackOpens: false, trackClicks });
       expect(out).not.toMatch(/script:|data:/i);
       expect(out).not.toContain('&#106;');
-      expect(out).toContain('>JS</a>');
+      expect(out).toContain('<a >JS</a>');
+      expect(out).toContain('<a title="x>y">Quote</a>');
       expect(hrefs(out)).toContain('mailto:hello@example.com');
       expect(hrefs(out)).toContain('#top');
     }
