@@ -22,12 +22,17 @@ export interface UnsubscribeOutcome {
 
 const PENDING = ['queued', 'deferred'];
 
-/** The lists a token speaks for: its own list, else the lists its campaign was sent to. */
+/**
+ * The lists a token speaks for: those its campaign was sent to (the recipient got the message
+ * through any of them, whichever list the sender put in the token), else the token's own list.
+ */
 export async function claimLists(ctx: AppContext, claim: UnsubscribeClaim): Promise<number[]> {
-  if (claim.listId > 0) return [claim.listId];
-  if (!claim.campaignId) return [];
-  const c = await ctx.db.selectFrom('campaigns').select('list_ids').where('id', '=', claim.campaignId).where('workspace_id', '=', claim.workspaceId).executeTakeFirst();
-  return fromJson<unknown[]>(c?.list_ids, []).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
+  if (claim.campaignId) {
+    const c = await ctx.db.selectFrom('campaigns').select('list_ids').where('id', '=', claim.campaignId).where('workspace_id', '=', claim.workspaceId).executeTakeFirst();
+    const lists = fromJson<unknown[]>(c?.list_ids, []).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
+    if (lists.length > 0) return lists;
+  }
+  return claim.listId > 0 ? [claim.listId] : [];
 }
 
 /** Pending deliveries that must not go out any more: all of them, or those of campaigns whose lists the contact has now left. */

@@ -106,6 +106,16 @@ describeEachDb('unsubscribe', (dialect) => {
     expect(await deliveryStatus(d)).toEqual({ status: 'skipped', skip_reason: 'unsubscribed' });
   });
 
+  it('a token naming one list of a multi-list campaign leaves all the campaign lists', async () => {
+    const contact = await addContact(ctx, ws(), `multi${Math.random()}@example.com`);
+    const a = await addList(ctx, ws(), `A ${contact}`, []);
+    const b = await addList(ctx, ws(), `B ${contact}`, [contact]);
+    const campaign = await addCampaign(ctx, ws(), [a, b]);
+    const { url } = unsubscribeLinks(ctx, { workspaceId: ws(), contactId: contact, campaignId: campaign, listId: a, mailtoDomain: 'x.example' });
+    expect((await app.inject({ method: 'POST', url: new URL(url).pathname, headers: ONE_CLICK, payload: 'List-Unsubscribe=One-Click' })).statusCode).toBe(200);
+    expect(await membership(contact, b)).toBe('unsubscribed');
+  });
+
   it('a campaign without lists unsubscribes globally', async () => {
     const contact = await addContact(ctx, ws(), 'nolist@example.com');
     const campaign = await addCampaign(ctx, ws(), []);

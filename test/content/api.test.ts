@@ -75,3 +75,17 @@ describeEachDb('fragments and preview API', (dialect) => {
     expect((await app.inject({ method: 'POST', url: '/api/v1/templates/preview', headers: other.auth, payload: { subject: 's', text: 'x', contact_id: foreign } })).statusCode).toBe(404);
   });
 });
+
+describeEachDb('content routes in the OpenAPI document', (dialect) => {
+  it('documents fragments, preview, domains and the public endpoints (without auth)', async () => {
+    const ctx = await openTestContext(dialect);
+    const app = await testApp(ctx);
+    const doc = (await app.inject('/api/v1/openapi.json')).json();
+    for (const p of ['/api/v1/fragments', '/api/v1/fragments/{name}', '/api/v1/templates/preview', '/api/v1/domains', '/api/v1/domains/{id}/check', '/u/{token}', '/t/o/{token}', '/t/c/{token}']) {
+      expect(Object.keys(doc.paths), p).toContain(p);
+    }
+    expect(doc.paths['/u/{token}'].post.security).toEqual([]);
+    await app.close();
+    await ctx.destroy();
+  });
+});
