@@ -29,13 +29,14 @@ function page(title: string, body: string): string {
 }
 
 /** The GET page: explains and offers buttons; rendering it changes nothing (link scanners prefetch GETs). */
-export function confirmPage(p: { action: string; workspaceName: string; listNames: string[]; email: string }): string {
+export function confirmPage(p: { workspaceName: string; listNames: string[]; email: string }): string {
   const what = p.listNames.length > 0
     ? `from ${p.listNames.map((n) => `<strong>${escapeHtml(n)}</strong>`).join(', ')}`
     : `from all email from <strong>${escapeHtml(p.workspaceName)}</strong>`;
   const all = p.listNames.length > 0 ? '<button type="submit" name="scope" value="all">Unsubscribe from all email</button>' : '';
   return page('Unsubscribe', `<h1>Unsubscribe</h1><p>Unsubscribe <strong>${escapeHtml(p.email)}</strong> ${what}?</p>`
-    + `<form method="post" action="${escapeHtml(p.action)}"><input type="hidden" name="List-Unsubscribe" value="One-Click">`
+    // No action attribute: the form posts to this very URL, wherever Postlane is mounted.
+    + `<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click">`
     + `<button type="submit" name="scope" value="lists">Unsubscribe</button>${all}</form>`
     + `<p class="muted">Sent by ${escapeHtml(p.workspaceName)}.</p>`);
 }

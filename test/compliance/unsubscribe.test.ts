@@ -52,7 +52,7 @@ describeEachDb('unsubscribe', (dialect) => {
     for (let i = 0; i < 3; i++) {
       const res = await app.inject({ method: 'GET', url: s.path });
       expect(res.statusCode).toBe(200);
-      expect(res.body).toContain(`<form method="post" action="${s.path}">`);
+      expect(res.body).toContain('<form method="post">');
       expect(res.body).toContain('name="List-Unsubscribe" value="One-Click"');
       expect(res.headers['content-security-policy']).toMatch(/default-src 'none'/);
       expect(res.headers['content-security-policy']).not.toMatch(/script-src/);

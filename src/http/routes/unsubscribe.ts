@@ -31,7 +31,7 @@ export const unsubscribeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!claim) return send(reply, 400, invalidPage());
     const info = await describeClaim(ctx, claim);
     if (!info) return send(reply, 404, invalidPage());
-    return send(reply, 200, confirmPage({ action: `/u/${encodeURIComponent(req.params.token)}`, ...info }));
+    return send(reply, 200, confirmPage(info));
   });
 
   app.post('/u/:token', {
