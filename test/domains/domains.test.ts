@@ -133,3 +133,31 @@ describe('TXT splitting', () => {
     expect(splitTxt('a'.repeat(600)).map((s) => s.length)).toEqual([255, 255, 90]);
   });
 });
+
+describe('DNS check through the real node:dns resolver', () => {
+  it('reads multi-string TXT records from a DNS server on loopback', async () => {
+    const { Resolver } = await import('node:dns/promises');
+    const { startUdpDns } = await import('./udp-dns.js');
+    const server = await startUdpDns();
+    const ctx = await openTestContext('sqlite');
+    try {
+      const resolver = new Resolver({ timeout: 2000, tries: 1 });
+      resolver.setServers([`127.0.0.1:${server.port}`]);
+      ctx.dns = resolver;
+      const t = await createTenant(ctx);
+      const app = await testApp(ctx);
+      const d = (await app.inject({ method: 'POST', url: '/api/v1/domains', headers: t.auth, payload: { domain: 'udp.example' } })).json();
+      let res = (await app.inject({ method: 'POST', url: `/api/v1/domains/${d.id}/check`, headers: t.auth })).json();
+      expect(res.status).toBe('pending');
+      server.zone.set('postlane._domainkey.udp.example', [d.dns_records[0].strings]);
+      server.zone.set('udp.example', [['v=spf1 ', 'mx -all']]);
+      server.zone.set('_dmarc.udp.example', [[d.dns_records[2].value]]);
+      res = (await app.inject({ method: 'POST', url: `/api/v1/domains/${d.id}/check`, headers: t.auth })).json();
+      expect(res).toMatchObject({ status: 'verified', checks: { dkim: { ok: true }, spf: { ok: true, found: ['v=spf1 mx -all'] }, dmarc: { ok: true } } });
+      await app.close();
+    } finally {
+      await ctx.destroy();
+      await server.close();
+    }
+  });
+});
