@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import { recordAudit } from '../audit/index.js';
 import { AppError, notFound } from '../errors.js';
+import { parseOrIssue, sandboxedLiquid, templateError, type TemplateIssue } from './liquid.js';
 
 export const FRAGMENT_NAME = /^[a-z0-9][a-z0-9_-]{0,99}$/i;
 export const FRAGMENT_MAX_BYTES = 256 * 1024;
@@ -58,6 +59,10 @@ export async function getFragment(ctx: AppContext, workspaceId: number, name: st
 export async function saveFragment(ctx: AppContext, actor: Actor, name: string, body: string): Promise<FragmentDetail> {
   checkName(name);
   if (Buffer.byteLength(body) > FRAGMENT_MAX_BYTES) throw new AppError('payload_too_large', `a fragment is limited to ${FRAGMENT_MAX_BYTES} bytes`);
+  // A broken fragment would surface later as an error in every template using it: refuse it here.
+  const issues: TemplateIssue[] = [];
+  parseOrIssue(sandboxedLiquid({}, false), 'fragment', body, issues);
+  if (issues.length > 0) throw templateError(issues);
   for (let attempt = 0; ; attempt++) {
     const cur = await ctx.db
       .selectFrom('fragments')

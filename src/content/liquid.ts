@@ -3,7 +3,7 @@
 import { Liquid, type Template } from 'liquidjs';
 import { AppError } from '../errors.js';
 
-export type ContentField = 'subject' | 'html' | 'text' | 'mjml';
+export type ContentField = 'subject' | 'html' | 'text' | 'mjml' | 'fragment';
 
 export interface TemplateIssue {
   field: ContentField;

@@ -33,6 +33,9 @@ describeEachDb('fragments and preview API', (dialect) => {
     expect((await app.inject({ method: 'DELETE', url: '/api/v1/fragments/header', headers: t.auth })).statusCode).toBe(204);
     expect((await app.inject({ url: '/api/v1/fragments/header', headers: t.auth })).statusCode).toBe(404);
     expect((await app.inject({ method: 'POST', url: '/api/v1/fragments', headers: t.auth, payload: { name: '../etc', body: 'x' } })).statusCode).toBe(400);
+    const broken = await app.inject({ method: 'POST', url: '/api/v1/fragments', headers: t.auth, payload: { name: 'broken', body: 'ok\n{% if %}' } });
+    expect(broken.statusCode).toBe(422);
+    expect(broken.json().error.details[0]).toMatchObject({ field: 'fragment', line: 2 });
   });
 
   it('checks templates:read/write and keeps fragments inside their workspace', async () => {
