@@ -45,7 +45,8 @@ export function isTrackableUrl(url: string): boolean {
   if (url.length > 8192 || /\{\{|\{%/.test(url)) return false;
   try {
     const u = new URL(url);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+    // RFC 2606 .invalid never resolves (sample renders use it): nothing to track there.
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '' && !u.hostname.endsWith('.invalid');
   } catch {
     return false;
   }

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import { unsubscribeLinks } from '../../src/compliance/index.js';
+import { unsubscribeLinks, unsubscribeTokenFromSubject, verifyUnsubscribeToken } from '../../src/compliance/index.js';
 import type { App } from '../../src/http/app.js';
 import { clickSigner } from '../../src/tracking/index.js';
 import { createTenant, describeEachDb, openTestContext, testApp, type TestContext, type Tenant } from '../helpers/context.js';
 import { addCampaign, addContact, addDelivery, addList } from './fixtures.js';
 
 const ONE_CLICK = { 'content-type': 'application/x-www-form-urlencoded' };
+const tokenOf = (url: string) => new URL(url).pathname.slice(3);
 
 describeEachDb('unsubscribe', (dialect) => {
   let ctx: TestContext;
@@ -44,6 +45,11 @@ describeEachDb('unsubscribe', (dialect) => {
     expect(links.mailto).toMatch(/^mailto:unsubscribe@bounce\.example\.com\?subject=unsubscribe%20/);
     expect(links.headers['List-Unsubscribe']).toBe(`<${links.url}>, <${links.mailto}>`);
     expect(links.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+    // The mailto carries the same token in its subject, readable by inbound handling.
+    const subject = decodeURIComponent(new URL(links.mailto).searchParams.get('subject') ?? '');
+    const token = unsubscribeTokenFromSubject(`Re: ${subject}`);
+    expect(token).toBe(tokenOf(links.url));
+    expect(verifyUnsubscribeToken(ctx, token as string)).toMatchObject({ workspaceId: ws() });
   });
 
   it('GET shows a page with a button and never unsubscribes (link scanners prefetch)', async () => {
