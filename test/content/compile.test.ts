@@ -43,6 +43,8 @@ describeEachDb('content compile', (dialect) => {
     expect(r.subject).toBe('Hi there');
     expect(r.html).toContain('Hello there &lt;script&gt;x&lt;/script&gt;');
     expect(r.text).toContain('Hello there <script>x</script>');
+    const blank = await compileContent(ctx, ws(), { subject: 'Hi {{ contact.first_name | fallback: "friend" }}', text: 'x' });
+    expect(blank.render(vars({ first_name: '   ' })).subject).toBe('Hi friend');
   });
 
   it('derives the text part from the html template once, rendered per recipient', async () => {

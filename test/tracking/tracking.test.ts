@@ -111,7 +111,7 @@ describeEachDb('tracking', (dialect) => {
     expect(viaQuery.headers.location).toBe('https://shop.example.com/a?x=1&y=2');
     const [body, mac] = path.slice(5).split('.') as [string, string];
     const forged = Buffer.from(JSON.stringify([999999, 0])).toString('base64url');
-    for (const bad of [`${forged}.${mac}`, `${body}.${mac.slice(0, -2)}xx`, 'x', clickSigner('another-secret-another-secret-12345').sign([1, 0])]) {
+    for (const bad of [`${forged}.${mac}`, `${body}.${mac.slice(0, -2)}xx`, 'x', clickSigner('another-secret-another-secret-12345').sign([1, 0]), 'a'.repeat(99)]) {
       const res = await app.inject({ method: 'GET', url: `/t/c/${bad}` });
       expect(res.statusCode).toBe(404);
       expect(res.headers.location).toBeUndefined();
@@ -144,9 +144,11 @@ describeEachDb('tracking', (dialect) => {
       expect(res.headers['cache-control']).toMatch(/no-store/);
       expect(res.rawPayload.subarray(0, 6).toString()).toBe('GIF89a');
     }
-    const bad = await app.inject({ method: 'GET', url: '/t/o/garbage' });
-    expect(bad.statusCode).toBe(200);
-    expect(bad.headers['content-type']).toBe('image/gif');
+    for (const junk of ['garbage', 'a'.repeat(99), '%00']) {
+      const bad = await app.inject({ method: 'GET', url: `/t/o/${junk}` });
+      expect(bad.statusCode).toBe(200);
+      expect(bad.headers['content-type']).toBe('image/gif');
+    }
     const opened = await ctx.db.selectFrom('events').select(['properties']).where('name', '=', 'opened').where('contact_id', '=', contact).execute();
     expect(opened).toHaveLength(1);
     const props = typeof opened[0]?.properties === 'string' ? JSON.parse(opened[0].properties) : opened[0]?.properties;
@@ -183,5 +185,17 @@ describe('IP truncation', () => {
     expect(truncateIp('::1')).toBe('0:0:0::');
     expect(truncateIp('not-an-ip')).toBeNull();
     expect(truncateIp(undefined)).toBeNull();
+  });
+});
+
+describe('token sizes', () => {
+  // fastify rejects path parameters over 100 characters with 414: tokens must stay below it.
+  it('prevents tokens from outgrowing the router limit with large ids', async () => {
+    const { signUnsubscribeToken } = await import('../../src/compliance/index.js');
+    const secret = 'x'.repeat(43);
+    const unsub = signUnsubscribeToken({ secret, clock: { now: () => Date.UTC(2099, 0, 1) } }, { workspaceId: 99_999, contactId: 9_999_999_999, campaignId: 9_999_999, listId: 9_999_999 });
+    expect(unsub.length).toBeLessThan(100);
+    expect(clickSigner(secret).sign([9_999_999_999, 9_999_999_999_999]).length).toBeLessThan(100);
+    expect(openSigner(secret).sign([9_999_999_999_999]).length).toBeLessThan(100);
   });
 });

@@ -4,7 +4,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { recordClick, recordOpen, TRANSPARENT_GIF } from '../../tracking/index.js';
 
-const Params = Type.Object({ token: Type.String({ maxLength: 2048 }) });
+// No length limit in the schema: an oversized token must still get its GIF or 404 (verify() rejects it).
+const Params = Type.Object({ token: Type.String() });
 const NO_STORE = { 'cache-control': 'no-store, private', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff' };
 
 export const trackingRoutes: FastifyPluginAsyncTypebox = async (app) => {
