@@ -2,7 +2,7 @@
 // opaque tokens, and recording of opens/clicks as events. Click targets come only from `links`.
 import type { AppContext } from '../context.js';
 import { sha256Hex, type TokenSigner } from '../lib/crypto.js';
-import { classifyLink, extractHttpLinks, isTrackableUrl, LINK_ATTR } from './links.js';
+import { classifyLink, extractHttpLinks, isClickableTag, isTrackableUrl, LINK_ATTR } from './links.js';
 import { clickSigner, openSigner } from './tokens.js';
 
 export { recordClick, recordOpen, TRANSPARENT_GIF } from './record.js';
@@ -119,11 +119,11 @@ export function trackHtml(links: CampaignLinks, html: string, r: { deliveryId: n
   const s = links.state;
   const perPerson = r.trackingConsent ? r.deliveryId : 0;
   const tokens = new Map<number, string>();
-  let out = html.replace(LINK_ATTR, (whole, prefix: string, dq?: string, sq?: string, bare?: string) => {
+  let out = html.replace(LINK_ATTR, (whole, prefix: string, dq: string | undefined, sq: string | undefined, bare: string | undefined, offset: number) => {
     const { kind, url } = classifyCached(s, dq ?? sq ?? bare ?? '');
     // Keep the separator (a space, "/" or the previous attribute's closing quote), drop the attribute.
     if (kind === 'unsafe') return prefix.charAt(0);
-    if (kind !== 'http' || !r.trackClicks || url.startsWith(s.unsubscribePrefix) || !/href\s*=\s*$/i.test(prefix)) return whole;
+    if (kind !== 'http' || !r.trackClicks || url.startsWith(s.unsubscribePrefix) || !/href\s*=\s*$/i.test(prefix) || !isClickableTag(html, offset)) return whole;
     const id = s.byUrl.get(url);
     if (id === undefined) {
       registerLazily(links, url);

@@ -30,10 +30,23 @@ export function classifyLink(rawAttrValue: string): { kind: LinkKind; url: strin
   return { kind: 'unsafe', url };
 }
 
-/** Distinct http(s) targets of the navigating attributes of an HTML document. */
+/**
+ * Whether the attribute at `offset` belongs to a link a person clicks (<a>, <area>). Stylesheets
+ * (<link href>, which MJML emits for fonts) and <base> are fetched by clients, so tracking them
+ * would record clicks nobody made and break the resource.
+ */
+export function isClickableTag(html: string, offset: number): boolean {
+  const lt = html.lastIndexOf('<', offset);
+  if (lt === -1) return false;
+  const name = /^<([a-z][a-z0-9-]*)/i.exec(html.slice(lt, lt + 12))?.[1]?.toLowerCase();
+  return name === 'a' || name === 'area';
+}
+
+/** Distinct http(s) targets of the clickable links of an HTML document. */
 export function extractHttpLinks(html: string): string[] {
   const out = new Set<string>();
   for (const m of html.matchAll(LINK_ATTR)) {
+    if (!/href\s*=\s*$/i.test(m[1] ?? '') || !isClickableTag(html, m.index)) continue;
     const c = classifyLink(m[2] ?? m[3] ?? m[4] ?? '');
     if (c.kind === 'http' && isTrackableUrl(c.url)) out.add(c.url);
   }

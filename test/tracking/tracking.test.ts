@@ -5,7 +5,7 @@ import { updateWorkspace } from '../../src/workspaces/index.js';
 import { createTenant, describeEachDb, openTestContext, testApp, type TestContext, type Tenant } from '../helpers/context.js';
 import { addCampaign, addContact, addDelivery } from '../compliance/fixtures.js';
 
-const HTML = `<html><body>
+const HTML = `<html><head><link href="https://fonts.googleapis.com/css?family=Lato" rel="stylesheet"><base href="https://base.example.com/"></head><body>
 <a href="https://shop.example.com/a?x=1&amp;y=2">Shop</a>
 <a href='https://shop.example.com/a?x=1&amp;y=2'>Shop again</a>
 <a href="http://news.example.org/">News</a>
@@ -72,6 +72,9 @@ describeEachDb('tracking', (dialect) => {
     expect(tracked).toHaveLength(3);
     expect(tracked[0]).toBe(tracked[1]);
     expect(hrefs(out)).toContain('https://mail.example.com/u/tok.en');
+    // Resources fetched by the client are never click-tracked (false clicks, broken fonts).
+    expect(out).toContain('<link href="https://fonts.googleapis.com/css?family=Lato" rel="stylesheet">');
+    expect(out).toContain('<base href="https://base.example.com/">');
     expect(out).toMatch(/<img src="https:\/\/mail\.example\.com\/t\/o\/[^"]+" width="1" height="1" alt=""[^>]*><\/body>/);
     const noConsent = trackHtml(links, HTML, { deliveryId: delivery, trackingConsent: false, trackOpens: true, trackClicks: true });
     expect(noConsent).not.toContain('/t/o/');
