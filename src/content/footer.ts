@@ -1,9 +1,9 @@
 // Compliance footer: every marketing message carries a visible unsubscribe link and the
 // workspace's postal address (CAN-SPAM, RFC 8058 companions). Appended only when missing.
-import { escapeHtml } from '../lib/html.js';
+import { escapeHtml, lastBodyClose } from '../lib/html.js';
 
 function insertBeforeBodyEnd(html: string, snippet: string): string {
-  const idx = html.toLowerCase().lastIndexOf('</body>');
+  const idx = lastBodyClose(html);
   return idx === -1 ? html + snippet : html.slice(0, idx) + snippet + html.slice(idx);
 }
 

@@ -5,3 +5,12 @@ const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
 export function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] as string);
 }
+
+/** Index of the last </body> (any case) without lower-casing the whole document; -1 if none. */
+export function lastBodyClose(html: string): number {
+  const exact = html.lastIndexOf('</body>');
+  if (exact !== -1) return exact;
+  let last = -1;
+  for (const m of html.matchAll(/<\/body\s*>/gi)) last = m.index;
+  return last;
+}

@@ -2,6 +2,7 @@
 // opaque tokens, and recording of opens/clicks as events. Click targets come only from `links`.
 import type { AppContext } from '../context.js';
 import { sha256Hex, type TokenSigner } from '../lib/crypto.js';
+import { lastBodyClose } from '../lib/html.js';
 import { classifyLink, extractHttpLinks, isClickableTag, isTrackableUrl, LINK_ATTR } from './links.js';
 import { clickSigner, openSigner } from './tokens.js';
 
@@ -31,6 +32,7 @@ interface LinkState {
   flushing: Promise<void>;
   /** Raw attribute value → classification; the same hrefs recur in every recipient's html. */
   classified: Map<string, ReturnType<typeof classifyLink>>;
+  aggregateTokens: Map<number, string>;
 }
 
 const CLASSIFY_CACHE_MAX = 5000;
@@ -80,6 +82,7 @@ export async function registerCampaignLinks(ctx: AppContext, workspaceId: number
       pending: new Set(),
       flushing: Promise.resolve(),
       classified: new Map(),
+      aggregateTokens: new Map(),
     },
   };
 }
@@ -129,16 +132,17 @@ export function trackHtml(links: CampaignLinks, html: string, r: { deliveryId: n
       registerLazily(links, url);
       return whole;
     }
-    let token = tokens.get(id);
+    // Aggregate tokens are the same for every recipient: signed once per campaign and link.
+    let token = perPerson === 0 ? s.aggregateTokens.get(id) : tokens.get(id);
     if (token === undefined) {
       token = s.click.sign([id, perPerson]);
-      tokens.set(id, token);
+      (perPerson === 0 ? s.aggregateTokens : tokens).set(id, token);
     }
     return `${prefix}"${s.publicUrl}/t/c/${token}"`;
   });
   if (r.trackOpens && r.trackingConsent && r.deliveryId > 0) {
     const pixel = `<img src="${s.publicUrl}/t/o/${s.open.sign([r.deliveryId])}" width="1" height="1" alt="" style="${PIXEL_STYLE}">`;
-    const idx = out.toLowerCase().lastIndexOf('</body>');
+    const idx = lastBodyClose(out);
     out = idx === -1 ? out + pixel : out.slice(0, idx) + pixel + out.slice(idx);
   }
   return out;

@@ -202,3 +202,16 @@ describe('token sizes', () => {
     expect(openSigner(secret).sign([9_999_999_999_999]).length).toBeLessThan(100);
   });
 });
+
+describe('pixel placement', () => {
+  it('puts the pixel before </BODY> in any case, or at the end', async () => {
+    const ctx = await openTestContext('sqlite');
+    const t = await createTenant(ctx);
+    const campaign = await addCampaign(ctx, t.workspace.id, []);
+    const links = await registerCampaignLinks(ctx, t.workspace.id, campaign, '');
+    const r = { deliveryId: 5, trackingConsent: true, trackOpens: true, trackClicks: true };
+    expect(trackHtml(links, '<HTML><BODY>x</BODY></HTML>', r)).toMatch(/x<img src="[^"]+\/t\/o\/[^"]+"[^>]*><\/BODY><\/HTML>$/);
+    expect(trackHtml(links, '<p>x</p>', r)).toMatch(/^<p>x<\/p><img /);
+    await ctx.destroy();
+  });
+});
