@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { registerApiKey } from './api-key.js';
 import { registerExport } from './export.js';
+import { registerDomains } from './domains.js';
 import { registerMigrate } from './migrate.js';
 import { registerStart } from './start.js';
 import { registerUser } from './user.js';
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerUser(program);
   registerApiKey(program);
   registerExport(program);
+  registerDomains(program);
 }

@@ -5,10 +5,12 @@ import * as m0001 from './0001-foundation.js';
 import * as m0002 from './0002-delivery-events.js';
 import * as m0010 from './0010-auth.js';
 import * as m0020 from './0020-audience.js';
+import * as m0110 from './0110-content.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
   '0002-delivery-events': m0002,
   '0010-auth': m0010,
   '0020-audience': m0020,
+  '0110-content': m0110,
 };
