@@ -1,6 +1,7 @@
 // Turns raw bytes into the parts a feedback parser needs (postal-mime does the MIME work): top-level
 // headers, the human-readable text, report parts and the embedded original. Stops at MIME.
 import PostalMime from 'postal-mime';
+import { parseFast } from './fast-mime.js';
 
 export interface ParsedMessage {
   headers: Map<string, string>;
@@ -37,10 +38,19 @@ export function normaliseLineEndings(raw: Buffer): Buffer {
   return Buffer.from(raw.toString('latin1').replace(/\r\n?/g, '\r\n'), 'latin1');
 }
 
-export async function parseMessage(input: Buffer | string): Promise<ParsedMessage> {
+export async function parseMessage(input: Buffer | string, options: { fast?: boolean } = {}): Promise<ParsedMessage> {
   let raw = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   if (raw.length > MAX_PARSE_BYTES) raw = raw.subarray(0, MAX_PARSE_BYTES);
   raw = normaliseLineEndings(raw);
+  if (options.fast !== false) {
+    const fast = parseFast(raw);
+    if (fast) return fast;
+  }
+  return parseWithPostalMime(raw);
+}
+
+/** The reference parser: every message the fast path declines goes through postal-mime. */
+export async function parseWithPostalMime(raw: Buffer): Promise<ParsedMessage> {
   const email = await PostalMime.parse(raw, {
     forceRfc822Attachments: true,
     attachmentEncoding: 'utf8',

@@ -3,7 +3,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { classifyParsed } from '../../src/feedback/classify.js';
 import { classifyFeedback, REASONS } from '../../src/feedback/index.js';
+import { parseMessage } from '../../src/feedback/mime.js';
 
 const dir = join(import.meta.dirname, '../fixtures/feedback');
 const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<string, { kind: string; reason: string; hard: boolean; feedback_type?: string }>;
@@ -33,5 +35,14 @@ describe('feedback corpus', () => {
   it('covers every reason of the taxonomy', () => {
     const covered = new Set(Object.values(expected).map((e) => e.reason));
     expect(REASONS.filter((r) => !covered.has(r))).toEqual([]);
+  });
+});
+
+describe('fast MIME path', () => {
+  it.each(files)('classifies %s exactly as the postal-mime path does', async (file) => {
+    const raw = readFileSync(join(dir, file));
+    const viaPostalMime = classifyParsed(await parseMessage(raw, { fast: false }));
+    const viaFast = classifyParsed(await parseMessage(raw));
+    expect(viaFast).toEqual(viaPostalMime);
   });
 });
