@@ -171,7 +171,6 @@ function decodeQuotedPrintable(body: string): Buffer {
 
 /** Header values: raw 8-bit bytes are taken as UTF-8, then RFC 2047 encoded-words are decoded. */
 function headerText(value: string): string {
-  // eslint-disable-next-line no-control-regex
   const utf8 = /[^\x00-\x7f]/.test(value) ? Buffer.from(value, 'latin1').toString('utf8') : value;
   return utf8.includes('=?') ? decodeWords(utf8) : utf8;
 }
