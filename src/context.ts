@@ -15,4 +15,6 @@ export interface AppContext {
   clock: Clock;
   /** Instance secret: keys HMAC tokens and encryption at rest (see lib/crypto.ts). */
   secret: string;
+  /** HTTPS GET for SNS signing certificates and subscription confirmation (feedback/webhooks); default fetch. */
+  httpGet?: (url: string) => Promise<string>;
 }

@@ -1,6 +1,7 @@
 // Registers each domain's routes as one plugin with its prefix. Add one line per domain.
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
+import { feedbackWebhookRoutes } from './feedback.js';
 import { workspaceRoutes } from './workspace.js';
 
 export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Promise<void> {
@@ -17,6 +18,7 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   // tracking, unsubscribe, sending domains, fragments, outbox:
 
   // feedback:
+  await app.register(feedbackWebhookRoutes, { prefix: '/api/v1' });
 
   // verify:
 
