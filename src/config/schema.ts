@@ -29,6 +29,8 @@ export interface Config {
   mailgunSigningKey: string | null;
   /** "user:password" expected in the Basic authorization Postmark sends. */
   postmarkWebhookAuth: string | null;
+  /** Mailbox polled for bounces: imap(s)://user:pass@host[:port][/MAILBOX] (default mailbox INBOX). */
+  feedbackImapUrl: string | null;
 }
 
 /** One entry per key: the env var names that set it (first wins) and how to parse it. */
@@ -91,6 +93,7 @@ export const KEY_SPECS: Record<keyof Config, KeySpec> = {
   sesTopicArns: { env: ['POSTLANE_SES_TOPIC_ARNS'], parse: (raw) => ({ value: raw.split(',').map((s) => s.trim()).filter(Boolean) }) },
   sendgridWebhookPublicKey: { env: ['POSTLANE_SENDGRID_WEBHOOK_KEY'], parse: nonEmpty },
   mailgunSigningKey: { env: ['POSTLANE_MAILGUN_SIGNING_KEY'], parse: nonEmpty },
+  feedbackImapUrl: { env: ['POSTLANE_FEEDBACK_IMAP_URL'], parse: url(['imap:', 'imaps:']) },
   postmarkWebhookAuth: { env: ['POSTLANE_POSTMARK_WEBHOOK_AUTH'], parse: (raw) => (raw.includes(':') && raw.length >= 12 ? { value: raw } : { error: 'must be user:password, at least 12 characters' }) },
 };
 
@@ -115,5 +118,6 @@ export function defaultConfig(): Omit<Config, 'publicUrl' | 'databaseUrl'> {
     sendgridWebhookPublicKey: null,
     mailgunSigningKey: null,
     postmarkWebhookAuth: null,
+    feedbackImapUrl: null,
   };
 }
