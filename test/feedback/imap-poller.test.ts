@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { pollMailboxOnce, startImapPoller, type ImapClientLike } from '../../src/feedback/imap-poller.js';
 import { describeEachDb, openTestContext, type TestContext } from '../helpers/context.js';
+import { dovecotAvailable, startDovecot, type Dovecot } from './dovecot.js';
 import { dsnMessage, seedCampaign } from './seed.js';
 
 const DOMAIN = 'bounces.example.com';
@@ -64,4 +65,36 @@ describeEachDb('IMAP feedback poller', (dialect) => {
     expect(await poller.pollNow()).toEqual({ processed: 0, failed: 0 });
     await poller.stop();
   });
+});
+
+describeEachDb('IMAP feedback poller against Dovecot', (dialect) => {
+  let ctx: TestContext;
+  let dovecot: Dovecot | null = null;
+  beforeEach(async () => {
+    ctx = await openTestContext(dialect, { config: { bounceDomain: DOMAIN } });
+  });
+  afterEach(async () => {
+    dovecot?.stop();
+    dovecot = null;
+    await ctx.destroy();
+  });
+
+  it.skipIf(!dovecotAvailable)('polls a real IMAP mailbox: the bounce updates ledger, contact and suppression list once', async () => {
+    dovecot = await startDovecot();
+    const s = await seedCampaign(ctx);
+    const d = s.deliveries[0]!;
+    dovecot.deliver('bounce', dsnMessage({ to: `bounce+${d.token}@${DOMAIN}`, rcpt: d.email, status: '5.1.1', diag: '550 5.1.1 User unknown' }));
+    dovecot.deliver('other', 'From: x@example.org\r\nSubject: hello\r\n\r\nnot feedback\r\n');
+    const poller = startImapPoller(ctx, { url: dovecot.url, mailbox: 'INBOX', bounceDomain: DOMAIN, intervalMs: 3_600_000 });
+    try {
+      expect(await poller.pollNow()).toEqual({ processed: 2, failed: 0 });
+      expect(await poller.pollNow()).toEqual({ processed: 0, failed: 0 }); // flagged \Seen on the server
+    } finally {
+      await poller.stop();
+    }
+    const delivery = await ctx.db.selectFrom('deliveries').select('status').where('id', '=', d.id).executeTakeFirstOrThrow();
+    const contact = await ctx.db.selectFrom('contacts').select('status').where('id', '=', d.contactId).executeTakeFirstOrThrow();
+    const sup = await ctx.db.selectFrom('suppressions').select(['email', 'reason']).execute();
+    expect([delivery.status, contact.status, sup]).toEqual(['failed', 'bounced', [{ email: d.email, reason: 'hard_bounce' }]]);
+  }, 30_000);
 });
