@@ -8,9 +8,12 @@ import type { Database } from './index.js';
 import { migrations } from './migrations/index.js';
 
 export async function runMigrations(db: Database): Promise<MigrationResult[]> {
-  // Kysely looks for its lock table in every schema; with other schemas in the database (one per
-  // test file, or another app) it can find theirs and skip creating ours. Pin it to ours.
-  const schema = dialectOf(db) === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
+  // On PostgreSQL, pin Kysely's bookkeeping tables to the current schema: its existence check
+  // looks at every schema, so another schema's kysely_migration_lock (parallel test runs, or
+  // two installs in one database) would make it skip creating ours.
+  const schema = dialectOf(db) === 'postgres'
+    ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
+    : undefined;
   const migrator = new Migrator({
     db,
     migrationTableSchema: schema,
