@@ -3,6 +3,7 @@
 // Domains that add tables declare their own interfaces in <domain>/tables.ts and add them to DB below.
 import type { Generated } from 'kysely';
 import type { LoginFailuresTable } from '../auth/tables.js';
+import type { FeedbackEventsTable } from '../feedback/tables.js';
 
 type Id = Generated<number>;
 type Json = string | unknown; // written as JSON text; read back via fromJson()
@@ -325,4 +326,5 @@ export interface DB {
   captured_messages: CapturedMessagesTable;
   events: EventsTable;
   login_failures: LoginFailuresTable;
+  feedback_events: FeedbackEventsTable;
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerApiKey } from './api-key.js';
 import { registerExport } from './export.js';
 import { registerDomains } from './domains.js';
+import { registerBounce } from './bounce.js';
 import { registerMigrate } from './migrate.js';
 import { registerStart } from './start.js';
 import { registerUser } from './user.js';
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerApiKey(program);
   registerExport(program);
   registerDomains(program);
+  registerBounce(program);
 }

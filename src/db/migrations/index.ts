@@ -6,6 +6,7 @@ import * as m0002 from './0002-delivery-events.js';
 import * as m0010 from './0010-auth.js';
 import * as m0020 from './0020-audience.js';
 import * as m0110 from './0110-content.js';
+import * as m0200 from './0200-feedback.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0010-auth': m0010,
   '0020-audience': m0020,
   '0110-content': m0110,
+  '0200-feedback': m0200,
 };

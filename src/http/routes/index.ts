@@ -6,6 +6,7 @@ import { auditRoutes } from './audit.js';
 import { authRoutes } from './auth.js';
 import { pageRoutes } from '../pages/index.js';
 import { userRoutes } from './users.js';
+import { feedbackWebhookRoutes } from './feedback.js';
 import { workspaceRoutes } from './workspace.js';
 import { audienceRoutes } from './audience.js';
 import { contentRoutes } from './content.js';
@@ -37,6 +38,7 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   await app.register(contentRoutes, { prefix: '/api/v1' });
 
   // feedback:
+  await app.register(feedbackWebhookRoutes, { prefix: '/api/v1' });
 
   // verify:
 
