@@ -23,6 +23,13 @@ export interface Config {
   redisUrl: string | null;
   /** Trust X-Forwarded-* from a reverse proxy (needed for Secure cookies behind HTTPS termination). */
   trustProxy: boolean;
+  /** Allow the SMTP mailbox probe (off: it can hurt this host's IP reputation). */
+  verifySmtp: boolean;
+  /** EHLO name and MAIL FROM address of the SMTP probe. */
+  verifySmtpHelo: string | null;
+  verifySmtpFrom: string | null;
+  /** DNS servers for verification lookups (comma-separated host[:port]); default: the system's. */
+  verifyDnsServers: string | null;
 }
 
 /** One entry per key: the env var names that set it (first wins) and how to parse it. */
@@ -82,6 +89,16 @@ export const KEY_SPECS: Record<keyof Config, KeySpec> = {
   inboundSmtpPort: { env: ['POSTLANE_INBOUND_SMTP_PORT'], parse: int(0, 65535) },
   redisUrl: { env: ['REDIS_URL', 'POSTLANE_REDIS_URL'], parse: url(['redis:', 'rediss:']) },
   trustProxy: { env: ['POSTLANE_TRUST_PROXY'], parse: bool },
+  verifySmtp: { env: ['POSTLANE_VERIFY_SMTP'], parse: bool },
+  verifySmtpHelo: { env: ['POSTLANE_VERIFY_SMTP_HELO'], parse: hostname },
+  verifySmtpFrom: {
+    env: ['POSTLANE_VERIFY_SMTP_FROM'],
+    parse: (raw) => (/^[^\s<>@]+@[^\s<>@]+$/.test(raw) ? { value: raw } : { error: 'must be an email address' }),
+  },
+  verifyDnsServers: {
+    env: ['POSTLANE_VERIFY_DNS_SERVERS'],
+    parse: (raw) => (/^[0-9a-f.:[\]]+(,[0-9a-f.:[\]]+)*$/i.test(raw.replace(/\s/g, '')) ? { value: raw.replace(/\s/g, '') } : { error: 'must be a comma-separated list of IP[:port]' }),
+  },
 };
 
 export function defaultConfig(): Omit<Config, 'publicUrl' | 'databaseUrl'> {
@@ -101,5 +118,9 @@ export function defaultConfig(): Omit<Config, 'publicUrl' | 'databaseUrl'> {
     inboundSmtpPort: 2526,
     redisUrl: null,
     trustProxy: false,
+    verifySmtp: false,
+    verifySmtpHelo: null,
+    verifySmtpFrom: null,
+    verifyDnsServers: null,
   };
 }

@@ -17,6 +17,6 @@ export type { Check, DeliveryOutcome, Verdict, VerifyResult } from './types.js';
  */
 export function verifyForImport(email: unknown, policy: SyntaxPolicy = 'deliverable', checker: OfflineChecker = offlineChecker()): { verdict: Verdict; diagnosis: DiagnosisCode; reasons: string[] } {
   const facts = checker.check(email, policy);
-  const r = decideVerdict({ email: typeof email === 'string' ? email : '', facts, dns: null, smtp: null, outcome: null });
+  const r = decideVerdict({ email: typeof email === 'string' ? email : '', facts, dns: null, smtp: null });
   return { verdict: r.verdict, diagnosis: facts.syntax.diagnosis, reasons: r.reasons };
 }

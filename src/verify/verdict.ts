@@ -8,14 +8,12 @@ export interface VerdictInput {
   facts: OfflineFacts;
   dns: DnsFacts | null;
   smtp: SmtpFacts | null;
-  /** The last real delivery outcome recorded for this address, if any. */
-  outcome: DeliveryOutcome | null;
 }
 
 const clamp = (n: number): number => Math.max(0, Math.min(100, Math.round(n)));
 
 export function decideVerdict(input: VerdictInput): VerifyResult {
-  const { facts, dns, smtp, outcome } = input;
+  const { facts, dns, smtp } = input;
   const reasons: string[] = [];
   let hard = false;
   let inconclusive = false;
@@ -31,7 +29,8 @@ export function decideVerdict(input: VerdictInput): VerifyResult {
     if (facts.disposable) { reasons.push('disposable'); risky = true; score += 50; }
     if (facts.role) { reasons.push('role_account'); risky = true; score += 20; }
     if (facts.suggestion) { reasons.push('possible_typo'); risky = true; score += 35; }
-    if (facts.unknownTld) { reasons.push('unknown_tld'); risky = true; score += 35; }
+    // An unlisted TLD is suspicious until DNS shows the domain has a mail host (internal TLDs do).
+    if (facts.unknownTld && !(dns && (dns.status === 'ok' || dns.status === 'fallback'))) { reasons.push('unknown_tld'); risky = true; score += 35; }
     if ((facts.gibberish ?? 0) >= 0.8) { reasons.push('gibberish_local_part'); risky = true; score += 20; }
     if (facts.free) reasons.push('free_provider');
   }
@@ -59,9 +58,6 @@ export function decideVerdict(input: VerdictInput): VerifyResult {
     }
   }
 
-  if (outcome === 'hard_bounce') { reasons.push('hard_bounced'); hard = true; }
-  if (outcome === 'delivered' && !hard) { reasons.push('delivered_before'); score -= 20; }
-
   let verdict: Verdict;
   if (hard) { verdict = 'undeliverable'; score = 100; }
   else if (inconclusive) verdict = 'unknown';
@@ -85,4 +81,18 @@ export function decideVerdict(input: VerdictInput): VerifyResult {
     suggestion: facts.suggestion ? `${facts.syntax.local}@${facts.suggestion}` : null,
     smtp,
   };
+}
+
+/**
+ * Corrects a result with what real mail did: a hard bounce makes the address undeliverable;
+ * a delivered message turns "unknown" into "deliverable" and lowers the risk score.
+ */
+export function applyOutcome(result: VerifyResult, outcome: DeliveryOutcome | null): VerifyResult {
+  if (!outcome) return result;
+  const reasons = result.reasons.filter((r) => r !== 'hard_bounced' && r !== 'delivered_before');
+  if (outcome === 'hard_bounce') return { ...result, verdict: 'undeliverable', score: 100, reasons: [...reasons, 'hard_bounced'] };
+  if (!result.syntax.valid) return result;
+  const verdict: Verdict = result.verdict === 'unknown' || result.verdict === 'undeliverable' ? 'deliverable' : result.verdict;
+  const score = verdict === 'deliverable' ? Math.min(clamp(result.score - 20), 15) : clamp(result.score - 20);
+  return { ...result, verdict, score, reasons: [...reasons, 'delivered_before'] };
 }
