@@ -6,6 +6,7 @@ import { openDatabase } from './db/index.js';
 import { loadInstanceSecret, runMigrations } from './db/migrate.js';
 import { buildApp, type App } from './http/app.js';
 import { createLogger, type Logger } from './log.js';
+import { startVerifyService } from './verify/service.js';
 
 export interface Postlane {
   ctx: AppContext;
@@ -40,6 +41,7 @@ export async function startPostlane(config: Config, opts: { log?: Logger; clock?
     url = await app.listen({ port: config.port, host: config.host });
   }
   // Workers and the inbound SMTP listener register here as their domains land.
+  if (config.role === 'all' || config.role === 'worker') services.push(startVerifyService(ctx));
 
   ctx.log.info({ url, role: config.role, db: ctx.dialect }, 'postlane started');
   return {

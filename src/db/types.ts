@@ -2,7 +2,7 @@
 // JSON columns are written as strings and read with fromJson(), booleans are 0/1.
 // Domains that add tables declare their own interfaces in <domain>/tables.ts and add them to DB below.
 import type { Generated } from 'kysely';
-import type { VerificationsTable } from '../verify/tables.js';
+import type { VerificationsTable, VerifyJobItemsTable } from '../verify/tables.js';
 
 type Id = Generated<number>;
 type Json = string | unknown; // written as JSON text; read back via fromJson()
@@ -323,4 +323,5 @@ export interface DB {
   captured_messages: CapturedMessagesTable;
   events: EventsTable;
   verifications: VerificationsTable;
+  verify_job_items: VerifyJobItemsTable;
 }

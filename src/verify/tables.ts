@@ -15,3 +15,11 @@ export interface VerificationsTable {
   outcome_at: number | null;
   checked_at: number;
 }
+
+export interface VerifyJobItemsTable {
+  job_id: number;
+  seq: number;
+  email: string;
+  verdict: string | null;
+  result: string | unknown | null; // VerifyResult as JSON, null while pending
+}

@@ -1,4 +1,4 @@
-// Verification cache: one row per (workspace, address) with the last result, the checks and
+// Verification cache and bulk job items. Cache: one row per (workspace, address) with the last result, the checks and
 // policy it ran with, and the last real delivery outcome reported by feedback.
 import type { Kysely } from 'kysely';
 import { dialectOf, jsonType, timeType } from '../dialect.js';
@@ -21,5 +21,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('verifications_pk', ['workspace_id', 'email_key'])
     .execute();
   // Re-verification walks the stalest rows first.
+  // Bulk job items: one row per submitted line, result filled in by the runner (null = pending).
+  await db.schema.createTable('verify_job_items').ifNotExists()
+    .addColumn('job_id', 'bigint', (c) => c.notNull().references('jobs.id').onDelete('cascade'))
+    .addColumn('seq', 'integer', (c) => c.notNull())
+    .addColumn('email', 'text', (c) => c.notNull())
+    .addColumn('verdict', 'varchar(20)')
+    .addColumn('result', jsonType(d))
+    .addPrimaryKeyConstraint('verify_job_items_pk', ['job_id', 'seq'])
+    .execute();
   await db.schema.createIndex('verifications_ws_checked_idx').ifNotExists().on('verifications').columns(['workspace_id', 'checked_at']).execute();
 }

@@ -1,6 +1,7 @@
 // Registers each domain's routes as one plugin with its prefix. Add one line per domain.
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
+import { verifyRoutes } from './verify.js';
 import { workspaceRoutes } from './workspace.js';
 
 export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Promise<void> {
@@ -19,6 +20,7 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   // feedback:
 
   // verify:
+  await app.register(verifyRoutes, { prefix: '/api/v1' });
 
   // events, segments:
 }
