@@ -2,8 +2,10 @@
 import type { Command } from 'commander';
 import { registerMigrate } from './migrate.js';
 import { registerStart } from './start.js';
+import { registerVerify } from './verify.js';
 
 export function registerCommands(program: Command): void {
   registerStart(program);
   registerMigrate(program);
+  registerVerify(program);
 }
