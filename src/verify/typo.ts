@@ -3,12 +3,15 @@
 import { FREE_PROVIDERS, TLD_TYPOS, TYPO_TARGETS } from './data.js';
 
 /** Optimal-string-alignment distance, giving up (returning max+1) once it exceeds `max`. */
+// Three reusable rows: the distance runs for every unseen domain × every target.
+let rowsA = new Int32Array(64), rowsB = new Int32Array(64), rowsC = new Int32Array(64);
+
 export function editDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   const n = b.length;
-  let prev2 = new Array<number>(n + 1).fill(0);
-  let prev = Array.from({ length: n + 1 }, (_, j) => j);
-  let cur = new Array<number>(n + 1).fill(0);
+  if (rowsA.length <= n) { rowsA = new Int32Array(n + 1); rowsB = new Int32Array(n + 1); rowsC = new Int32Array(n + 1); }
+  let prev2 = rowsA, prev = rowsB, cur = rowsC;
+  for (let j = 0; j <= n; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
     cur[0] = i;
     let rowMin = i;
@@ -23,7 +26,8 @@ export function editDistance(a: string, b: string, max: number): number {
     if (rowMin > max) return max + 1;
     [prev2, prev, cur] = [prev, cur, prev2];
   }
-  return prev[n]!;
+  const d = prev[n]!;
+  return d;
 }
 
 export class TypoSuggester {
