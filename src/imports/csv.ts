@@ -64,6 +64,9 @@ export class CsvTokenizer {
         return;
       }
     }
+    // Position of the next quote in the buffer, found once and reused: searching from every
+    // line start would rescan the rest of the chunk per line when the file has no quotes.
+    let q = -2;
     while (p < n) {
       const nl = buf.indexOf('\n', p);
       if (nl === -1 && !final) {
@@ -72,7 +75,7 @@ export class CsvTokenizer {
         return;
       }
       const lineEnd = nl === -1 ? n : nl;
-      const q = buf.indexOf('"', p);
+      if (q !== -1 && q < p) q = buf.indexOf('"', p);
       if (q === -1 || q >= lineEnd) {
         // Fast path: no quote on this line.
         let end = lineEnd;

@@ -44,6 +44,8 @@ function parseExplicitTarget(header: string, target: string): Target {
 export interface ColumnMapping {
   header: string;
   target: Target;
+  /** The attribute name JSON-encoded once (the import writes attribute JSON by concatenation). */
+  jsonKey: string;
 }
 
 export interface CompiledMapping {
@@ -80,7 +82,7 @@ export function compileHeaderMapping(headers: string[], explicit: ExplicitMappin
       seenAttr.add(name);
       target = { kind: 'attribute', name };
     }
-    return { header, target };
+    return { header, target, jsonKey: target.kind === 'attribute' ? JSON.stringify(target.name) : '' };
   });
   for (const h of Object.keys(explicit)) {
     if (!headers.some((x) => squash(x) === squash(h))) warnings.push(`mapping names a column "${h}" that the file does not have`);

@@ -14,7 +14,7 @@ import { postgresWriter } from './writers/postgres.js';
 import { sqliteWriter } from './writers/sqlite.js';
 import type { ImportWriter, WriteTarget } from './writers/types.js';
 
-const BATCH_ROWS = Number(process.env.PL_BATCH ?? 5000);
+const BATCH_ROWS = 5000;
 const CHUNK_BYTES = 256 * 1024;
 /** Rejections kept per job for the report; beyond this they are counted, not stored. */
 export const MAX_STORED_REJECTIONS = 100_000;

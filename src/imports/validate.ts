@@ -65,10 +65,12 @@ export class RowBuilder {
       if (fields.slice(cols.length).some((f) => f.trim() !== '')) return reject(line, 'too_many_fields', `${fields.length} fields, the header has ${cols.length}`, rawEmail);
     }
     const row = newRow(line);
-    const attrs: Record<string, unknown> = {};
-    let nAttrs = 0;
+    // The attribute object is written as JSON text directly (no per-row object): keys are
+    // pre-encoded per column, values JSON-encoded one by one.
+    let json = '';
     for (let i = 0; i < cols.length; i++) {
-      const t = (cols[i] as CompiledMapping['columns'][number]).target;
+      const col = cols[i] as CompiledMapping['columns'][number];
+      const t = col.target;
       if (t.kind === 'ignore') continue;
       const v = (fields[i] ?? '').trim();
       if (v.includes('\u0000')) return reject(line, 'nul_character', null, null);
@@ -78,11 +80,12 @@ export class RowBuilder {
       } else if (v !== '') {
         const r = this.attribute(t.name, v);
         if (r instanceof AttrError) return reject(line, r.reason, r.detail, rawEmail);
-        attrs[t.name] = r;
-        nAttrs++;
+        json += `${json ? ',' : '{'}${col.jsonKey}:${JSON.stringify(r)}`;
       }
     }
-    return this.finish(row, attrs, nAttrs, rawEmail);
+    const done = this.finish(row, null, 0, rawEmail);
+    if (!isRejection(done) && json) done.attrJson = `${json}}`;
+    return done;
   }
 
   fromJson(text: string, line: number, mapper: KeyMapper): ImportRow | Rejection {
@@ -123,7 +126,7 @@ export class RowBuilder {
     return this.finish(row, attrs, nAttrs, rawEmail);
   }
 
-  private finish(row: ImportRow, attrs: Record<string, unknown>, nAttrs: number, rawEmail: string): ImportRow | Rejection {
+  private finish(row: ImportRow, attrs: Record<string, unknown> | null, nAttrs: number, rawEmail: string): ImportRow | Rejection {
     if (!rawEmail) return reject(row.line, 'missing_email', null, null);
     const norm = normalizeEmail(rawEmail);
     if (!norm) return reject(row.line, 'invalid_email', null, rawEmail);

@@ -37,6 +37,7 @@ export function sqliteWriter(db: BetterSqlite3.Database, t: WriteTarget): Import
     `INSERT INTO consent_ledger (workspace_id, contact_id, purpose, action, source_type, source_id, wording_version, ip, user_agent, created_at)
      SELECT ?, value, ?, 'granted', 'import', ?, ?, NULL, NULL, ? FROM json_each(?)`,
   );
+  const anySuppressed = db.prepare('SELECT 1 FROM suppressions WHERE workspace_id = ? LIMIT 1').pluck();
   const suppressedIn = db.prepare('SELECT email FROM suppressions WHERE workspace_id = ? AND email IN (SELECT value FROM json_each(?))').pluck();
   const insertRejection = db.prepare('INSERT OR IGNORE INTO import_rejections (workspace_id, job_id, line, reason, detail, email) VALUES (?, ?, ?, ?, ?, ?)');
 
@@ -46,7 +47,8 @@ export function sqliteWriter(db: BetterSqlite3.Database, t: WriteTarget): Import
 
   const write = db.transaction((rows: ImportRow[], rejections: Rejection[], now: number, storeLimit: number): BatchOutcome => {
     const out = emptyOutcome();
-    const suppressed = new Set<string>(rows.length ? (suppressedIn.all(ws, JSON.stringify(rows.map((r) => r.key))) as string[]) : []);
+    // Checked inside the batch transaction, so a suppression added mid-import still wins.
+    const suppressed = new Set<string>(rows.length && anySuppressed.get(ws) ? (suppressedIn.all(ws, JSON.stringify(rows.map((r) => r.key))) as string[]) : []);
     const written: number[] = []; // active contacts created or updated: they get a consent row
     const untouched: number[] = []; // existing active contacts left as they are: consent only if they join the list
     for (const r of rows) {
@@ -109,7 +111,6 @@ export function sqliteWriter(db: BetterSqlite3.Database, t: WriteTarget): Import
       // The connection is shared with Kysely: never nest our batch inside a transaction some
       // request holds open across an await (it would commit or roll back with theirs).
       while (db.inTransaction) await new Promise((resolve) => setImmediate(resolve));
-      if (process.env.PL_CACHE) db.pragma(`cache_size = -${process.env.PL_CACHE}`);
       return write(rows, rejections, now, storeLimit);
     },
   };
