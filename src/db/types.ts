@@ -2,6 +2,7 @@
 // JSON columns are written as strings and read with fromJson(), booleans are 0/1.
 // Domains that add tables declare their own interfaces in <domain>/tables.ts and add them to DB below.
 import type { Generated } from 'kysely';
+import type { ImportRejectionsTable } from '../imports/tables.js';
 import type { VerificationsTable, VerifyJobItemsTable } from '../verify/tables.js';
 
 type Id = Generated<number>;
@@ -322,6 +323,7 @@ export interface DB {
   sending_domains: SendingDomainsTable;
   captured_messages: CapturedMessagesTable;
   events: EventsTable;
+  import_rejections: ImportRejectionsTable;
   verifications: VerificationsTable;
   verify_job_items: VerifyJobItemsTable;
 }

@@ -3,10 +3,12 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-foundation.js';
 import * as m0002 from './0002-delivery-events.js';
+import * as m0030 from './0030-import-rejections.js';
 import * as m0300 from './0300-verify.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
   '0002-delivery-events': m0002,
+  '0030-import-rejections': m0030,
   '0300-verify': m0300,
 };

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { verifyRoutes } from './verify.js';
 import { workspaceRoutes } from './workspace.js';
+import { importRoutes } from './imports.js';
 
 export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Promise<void> {
   await app.register(workspaceRoutes, { prefix: '/api/v1' });
@@ -12,6 +13,7 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   // contacts, lists, tags, suppressions, exports:
 
   // imports:
+  await app.register(importRoutes, { prefix: '/api/v1' });
 
   // campaigns, delivery:
 
