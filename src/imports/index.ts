@@ -10,7 +10,7 @@ import { createImportJob, getImportJob, type ImportFormat, type ImportJob, type 
 import { checkExplicitMapping, type ExplicitMapping } from './mapping.js';
 import { preflightImport } from './preflight.js';
 import { runImport } from './run.js';
-import type { AttributeType } from './validate.js';
+import { IMPORT_VERIFY_MODES, type AttributeType, type ImportVerifyMode } from './validate.js';
 import type { ImportMode } from './writers/types.js';
 
 export { getImportJob, listRejections, type ImportJob, type ImportResult, type ImportProgress, type ImportParams } from './job.js';
@@ -37,6 +37,8 @@ export interface StartImportInput {
   purpose?: string;
   wordingVersion?: string | null;
   fileName?: string | null;
+  /** Verification at import: reject | flag | accept (default accept). */
+  verify?: ImportVerifyMode;
   onProgress?: (progress: ImportProgress) => void;
 }
 
@@ -107,7 +109,9 @@ function normaliseParams(input: StartImportInput): ImportParams {
   if (!/^[a-z0-9_.-]{1,100}$/i.test(purpose)) throw new AppError('bad_request', 'purpose must be 1-100 letters, digits, _ . -');
   const wordingVersion = input.wordingVersion?.trim() || null;
   if (wordingVersion && wordingVersion.length > 100) throw new AppError('bad_request', 'wording_version is at most 100 characters');
-  return { listId: input.listId, mode, format, encoding, delimiter, mapping, purpose, wordingVersion, fileName: input.fileName?.slice(0, 255) ?? null };
+  const verify = input.verify ?? 'accept';
+  if (!IMPORT_VERIFY_MODES.includes(verify)) throw new AppError('bad_request', `verify must be one of ${IMPORT_VERIFY_MODES.join(', ')}`);
+  return { listId: input.listId, mode, format, encoding, delimiter, mapping, purpose, wordingVersion, fileName: input.fileName?.slice(0, 255) ?? null, verify };
 }
 
 /** The list, only in the caller's workspace: another tenant's list id is a 404, not a write. */

@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import { fromJson, toJson } from '../db/dialect.js';
 import type { RequestedEncoding } from './decode.js';
 import type { ExplicitMapping } from './mapping.js';
+import type { ImportVerifyMode } from './validate.js';
 import type { ImportMode } from './writers/types.js';
 
 export type ImportFormat = 'csv' | 'ndjson';
@@ -18,6 +19,8 @@ export interface ImportParams {
   purpose: string;
   wordingVersion: string | null;
   fileName: string | null;
+  /** Verification at import (absent in jobs created before it existed: accept). */
+  verify?: ImportVerifyMode;
 }
 
 export interface ImportCounts {

@@ -104,7 +104,7 @@ export async function runImport(ctx: AppContext, job: ImportJob, input: RunInput
     workspaceId: job.workspaceId, jobId: job.id, mode: p.mode, listId: p.listId,
     membershipStatus: input.listOptIn === 'double' ? 'unconfirmed' : 'confirmed', purpose: p.purpose, wordingVersion: p.wordingVersion,
   });
-  const builder = new RowBuilder(input.attributeTypes);
+  const builder = new RowBuilder(input.attributeTypes, p.verify ?? 'accept');
   const seen = new SeenAddresses();
   let rows: ImportRow[] = [];
   let rejections: Rejection[] = [];

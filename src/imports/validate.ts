@@ -1,6 +1,7 @@
 // Per-row validation: a parsed record becomes an ImportRow (normalised email, names, typed
 // attributes) or a Rejection with its line and a stable reason code.
 import { normalizeEmail } from '../contacts/email.js';
+import { verifyForImport } from '../verify/index.js';
 import { attributeKey, type CompiledMapping, type ContactField, type KeyMapper } from './mapping.js';
 
 export const REJECT_REASONS = {
@@ -17,6 +18,8 @@ export const REJECT_REASONS = {
   duplicate: 'the address appears on an earlier line of this file (the first occurrence wins)',
   suppressed: 'the address is on the suppression list (never re-activated by an import)',
   not_found: 'update mode: no contact with this address exists',
+  undeliverable_email: 'verification (verify=reject): the address cannot receive mail',
+  risky_email: 'verification (verify=reject): the address is disposable, a role account, a likely typo or otherwise risky',
 } as const;
 export type RejectReason = keyof typeof REJECT_REASONS;
 /** Reasons that count as skipped (a valid row not written) rather than invalid. */
@@ -46,6 +49,14 @@ const MAX_ATTRIBUTE_CHARS = 10_000;
 
 export type AttributeType = 'string' | 'number' | 'boolean' | 'date';
 
+/**
+ * Verification at import (offline: syntax, disposable, role, typo): reject rows whose verdict is
+ * not deliverable, flag them (attribute email_verdict = risky|undeliverable), or accept as is.
+ */
+export const IMPORT_VERIFY_MODES = ['reject', 'flag', 'accept'] as const;
+export type ImportVerifyMode = (typeof IMPORT_VERIFY_MODES)[number];
+export const VERDICT_ATTRIBUTE = 'email_verdict';
+
 class AttrError {
   constructor(readonly reason: 'field_too_long' | 'invalid_attribute', readonly detail: string) {}
 }
@@ -55,7 +66,7 @@ export const isRejection = (r: ImportRow | Rejection): r is Rejection => (r as R
 export class RowBuilder {
   private readonly zones = new Map<string, boolean>();
 
-  constructor(private readonly attributeTypes: ReadonlyMap<string, AttributeType>) {}
+  constructor(private readonly attributeTypes: ReadonlyMap<string, AttributeType>, private readonly verify: ImportVerifyMode = 'accept') {}
 
   fromCsv(fields: string[], line: number, mapping: CompiledMapping): ImportRow | Rejection {
     const cols = mapping.columns;
@@ -85,7 +96,7 @@ export class RowBuilder {
     }
     const done = this.finish(row, null, 0, rawEmail);
     if (!isRejection(done) && json) done.attrJson = `${json}}`;
-    return done;
+    return this.verified(done, rawEmail);
   }
 
   fromJson(text: string, line: number, mapper: KeyMapper): ImportRow | Rejection {
@@ -123,7 +134,20 @@ export class RowBuilder {
         nAttrs++;
       }
     }
-    return this.finish(row, attrs, nAttrs, rawEmail);
+    return this.verified(this.finish(row, attrs, nAttrs, rawEmail), rawEmail);
+  }
+
+  /** Applies the import's verification mode to a row that passed validation. */
+  private verified(row: ImportRow | Rejection, rawEmail: string): ImportRow | Rejection {
+    if (this.verify === 'accept' || isRejection(row)) return row;
+    const v = verifyForImport(rawEmail, 'deliverable');
+    if (v.verdict === 'deliverable') return row;
+    if (this.verify === 'reject') {
+      return reject(row.line, v.verdict === 'undeliverable' ? 'undeliverable_email' : 'risky_email', [v.diagnosis, ...v.reasons].join(' '), rawEmail);
+    }
+    const flag = `${JSON.stringify(VERDICT_ATTRIBUTE)}:${JSON.stringify(v.verdict)}`;
+    row.attrJson = row.attrJson === '{}' ? `{${flag}}` : `${row.attrJson.slice(0, -1)},${flag}}`;
+    return row;
   }
 
   private finish(row: ImportRow, attrs: Record<string, unknown> | null, nAttrs: number, rawEmail: string): ImportRow | Rejection {

@@ -18,6 +18,7 @@ interface ImportOpts {
   delimiter?: string;
   purpose?: string;
   wordingVersion?: string;
+  verify?: string;
 }
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -36,6 +37,7 @@ export function registerImport(program: Command): void {
     .option('--delimiter <char>', 'CSV delimiter (default: detected from the header)')
     .option('--purpose <purpose>', 'consent purpose recorded per row', 'marketing_email')
     .option('--wording-version <version>', 'consent wording version recorded per row')
+    .option('--verify <mode>', 'verification at import: reject | flag | accept (rows not deliverable are rejected, flagged with attribute email_verdict, or kept)', 'accept')
     .option('--workspace <slug>', 'workspace (default: the first one)')
     .option('--json', 'print one JSON object with the counts on stdout')
     .action(async (file: string, opts: ImportOpts, cmd: Command) => {
@@ -55,7 +57,7 @@ export function registerImport(program: Command): void {
         const started = startImport(ctx, {
           workspaceId: ws.id, actor: 'cli', path, listId, mode: opts.mode as ImportMode, format,
           encoding: opts.encoding as 'auto' | 'utf8' | 'latin1' | undefined, delimiter: opts.delimiter === '\\t' ? '\t' : opts.delimiter ?? null,
-          mapping, purpose: opts.purpose, wordingVersion: opts.wordingVersion ?? null, fileName: file, onProgress: bar?.update,
+          mapping, purpose: opts.purpose, wordingVersion: opts.wordingVersion ?? null, fileName: file, verify: opts.verify as 'reject' | 'flag' | 'accept', onProgress: bar?.update,
         });
         // With --json, a refused file is still one JSON object on stdout (and a non-zero exit).
         const { done } = await started.catch((err: unknown) => {

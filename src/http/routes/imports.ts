@@ -79,6 +79,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
         mapping: Type.Optional(Type.String({ maxLength: 20_000, description: 'JSON object: header → email|first_name|last_name|external_id|timezone|ignore|attribute:NAME' })),
         purpose: Type.Optional(Type.String({ maxLength: 100 })),
         wording_version: Type.Optional(Type.String({ maxLength: 100 })),
+        verify: Type.Optional(Type.Union([Type.Literal('reject'), Type.Literal('flag'), Type.Literal('accept')], { description: 'verification at import (offline checks): reject or flag rows that are not deliverable; default accept' })),
         file_name: Type.Optional(Type.String({ maxLength: 255 })),
       }),
       response: { 202: Type.Object({ job: JobSchema }) },
@@ -107,7 +108,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { job } = await startImport(app.ctx, {
       workspaceId: p.workspaceId, actor: p.actor, ip: req.ip, path, deleteAfter: true, listId: q.list_id ?? null, mode: q.mode, format,
       encoding: q.encoding, delimiter: q.delimiter === undefined ? null : q.delimiter, mapping, purpose: q.purpose, wordingVersion: q.wording_version,
-      fileName: q.file_name ?? null,
+      fileName: q.file_name ?? null, verify: q.verify,
     });
     return reply.status(202).send({ job: jobView(job) });
   });
