@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { App } from '../../src/http/app.js';
 import { systemResolver } from '../../src/verify/mx.js';
-import { jobRunnerFor, reverifyStale } from '../../src/verify/service.js';
+import { createVerifyJob, getVerifyJob } from '../../src/verify/jobs.js';
+import { jobRunnerFor, reverifyStale, startVerifyService } from '../../src/verify/service.js';
 import { ManualClock } from '../../src/clock.js';
 import { createTenant, describeEachDb, keyWithRole, openTestContext, testApp, type Tenant, type TestContext } from '../helpers/context.js';
 import { startDnsServer, staticZone, type DnsServer } from '../helpers/dns-server.js';
@@ -109,6 +110,16 @@ describeEachDb('verify HTTP API', (dialect) => {
     const row = await ctx.db.selectFrom('verifications').select('checked_at').where('workspace_id', '=', a.workspace.id).where('email_key', '=', 'stale@good.example').executeTakeFirstOrThrow();
     expect(Number(row.checked_at)).toBe(clock.now());
     expect(await reverifyStale(ctx, { workspaceId: a.workspace.id })).toBe(0);
+  });
+
+  it('the background service resumes a job left unfinished by a restart', async () => {
+    const job = await createVerifyJob(ctx, a.workspace.id, 'test', ['r1@good.example', 'r2@good.example'], { checks: ['syntax'], policy: 'deliverable' });
+    await ctx.db.updateTable('jobs').set({ status: 'running' }).where('id', '=', job.id).execute();
+    const service = startVerifyService(ctx, { intervalMs: 3_600_000 });
+    // The service enqueues asynchronously; wait for the runner to pick the job up and finish.
+    for (let i = 0; i < 200 && (await getVerifyJob(ctx, a.workspace.id, job.id))!.status !== 'succeeded'; i++) await jobRunnerFor(ctx).idle().then(() => new Promise((r) => setImmediate(r)));
+    expect((await getVerifyJob(ctx, a.workspace.id, job.id))!.progress.processed).toBe(2);
+    await service.stop();
   });
 
   it('documents the routes in OpenAPI', async () => {

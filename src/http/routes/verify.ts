@@ -73,6 +73,8 @@ export const verifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/verify/jobs', {
+    // A million addresses as JSON or CSV is ~30 MB: above the API's default body limit.
+    bodyLimit: 64 * 1024 * 1024,
     schema: {
       tags: ['verify'],
       summary: 'Start a bulk verification job from a JSON list or a CSV body (column "email", else the first)',
