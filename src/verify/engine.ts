@@ -106,7 +106,10 @@ export class Verifier {
     const known = this.catchAll.get(domain);
     const skipCatchAll = known !== undefined && known.until > now && !known.value;
     const r = await this.limiter.run(key, () => probeMailbox(mxHosts, address, this.probe, !skipCatchAll));
-    if (r.catch_all !== null) this.catchAll.set(domain, { value: r.catch_all, until: now + CATCH_ALL_TTL_MS });
+    if (r.catch_all !== null) {
+      if (this.catchAll.size >= 50_000) this.catchAll.clear();
+      this.catchAll.set(domain, { value: r.catch_all, until: now + CATCH_ALL_TTL_MS });
+    }
     if (skipCatchAll && r.status === 'accepted') return { ...r, catch_all: false };
     return r;
   }
