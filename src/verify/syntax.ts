@@ -1,8 +1,7 @@
 // Address syntax: a one-pass scanner over RFC 5322 addr-spec (with RFC 5321 limits and
 // RFC 6531/6532 UTF-8), producing a diagnosis per policy. Pure, never throws; no DNS here.
-import { isIPv6 } from 'node:net';
-import { domainToASCII, domainToUnicode } from 'node:url';
 import { diagnosisMessage, diagnosisSeverity, type DiagnosisCode, type SyntaxPolicy } from './diagnosis.js';
+import { checkAddressLiteral, checkHostname, ParseError } from './syntax-domain.js';
 
 export interface SyntaxResult {
   valid: boolean;
@@ -37,10 +36,6 @@ for (let c = 0; c < 128; c++) {
 }
 
 const MAX_INPUT = 1024;
-
-class ParseError {
-  constructor(readonly code: DiagnosisCode) {}
-}
 
 /** Scanner state for one address; flags collect the rfc-only and deprecated forms. */
 class Scanner {
@@ -235,7 +230,7 @@ class Scanner {
       const lit = this.domainLiteral();
       this.cfws();
       if (this.i < s.length) throw new ParseError(s.charCodeAt(this.i) === 64 ? 'multiple_at' : 'text_after_address');
-      checkAddressLiteral(lit.slice(1, -1), this);
+      checkAddressLiteral(lit.slice(1, -1), (c) => this.warn(c));
       return lit;
     }
     const labels: string[] = [];
@@ -280,68 +275,6 @@ class Scanner {
     if (c < 32 || c === 127) throw new ParseError('control_char');
     throw new ParseError('invalid_char_domain');
   }
-}
-
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-function isIPv4(text: string): boolean {
-  const m = IPV4.exec(text);
-  return !!m && m.slice(1).every((o) => Number(o) <= 255);
-}
-
-function checkAddressLiteral(text: string, sc: Scanner): void {
-  if (isIPv4(text)) return;
-  if (/^ipv6:/i.test(text)) {
-    const addr = text.slice(5);
-    if (!isIPv6(addr) || addr.includes('%')) throw new ParseError('invalid_domain_literal');
-    if (addr.includes('::')) {
-      const groups = addr.split(':').filter((g) => g !== '');
-      const count = groups.reduce((n, g) => n + (g.includes('.') ? 2 : 1), 0);
-      if (count === 7) sc.warn('ipv6_deprecated');
-    }
-    return;
-  }
-  // RFC 5321 General-address-literal needs an IANA-registered tag; none but IPv6 exists.
-  throw new ParseError('invalid_domain_literal');
-}
-
-/** Converts and checks a host name; returns the lower-case ASCII form. */
-function checkHostname(domain: string, nonAscii: boolean, sc: Scanner): string {
-  let ascii: string;
-  // domainToASCII also validates punycode in ASCII input ("xn--zz" is not decodable).
-  if (nonAscii || domain.includes('xn--') || domain.includes('XN--')) {
-    ascii = domainToASCII(domain);
-    if (ascii === '') throw new ParseError('invalid_idn');
-    // A hyphen at the edge of a U-label hides inside its A-label (ü- → xn----dha): check the Unicode form.
-    for (const label of domainToUnicode(ascii).split('.')) {
-      if (label.startsWith('-')) throw new ParseError('label_hyphen_start');
-      if (label.endsWith('-')) throw new ParseError('label_hyphen_end');
-    }
-  } else {
-    ascii = domain.toLowerCase();
-  }
-  if (ascii.length > 255) throw new ParseError('domain_too_long');
-  let labelStart = 0;
-  let labels = 0;
-  let lastNumeric = true;
-  for (let i = 0; i <= ascii.length; i++) {
-    const c = i < ascii.length ? ascii.charCodeAt(i) : 46;
-    if (c !== 46) {
-      if (c >= 128 || !(CLASS[c]! & LDH)) throw new ParseError('invalid_char_domain');
-      continue;
-    }
-    const len = i - labelStart;
-    if (len === 0) throw new ParseError(labels === 0 ? 'domain_dot_start' : i === ascii.length ? 'domain_dot_end' : 'domain_consecutive_dots');
-    if (len > 63) throw new ParseError('label_too_long');
-    if (ascii.charCodeAt(labelStart) === 45) throw new ParseError('label_hyphen_start');
-    if (ascii.charCodeAt(i - 1) === 45) throw new ParseError('label_hyphen_end');
-    lastNumeric = /^[0-9]+$/.test(ascii.slice(labelStart, i));
-    labels++;
-    labelStart = i + 1;
-  }
-  if (labels === 1) sc.warn('single_label_domain');
-  else if (lastNumeric) sc.warn('numeric_tld');
-  return ascii;
 }
 
 // Which form a diagnosis names first when several are present: deprecated forms, then rfc-only ones.
@@ -403,7 +336,7 @@ export function scan(s: string, policy: SyntaxPolicy): SyntaxResult {
     local = sc.localPart();
     const literal = s.charCodeAt(sc.i) === 91;
     const raw = sc.domainPart();
-    domain = literal || raw.charCodeAt(0) === 91 ? raw : checkHostname(raw, sc.nonAsciiDomain, sc);
+    domain = literal || raw.charCodeAt(0) === 91 ? raw : checkHostname(raw, sc.nonAsciiDomain, (c) => sc.warn(c));
     const localOctets = utf8Length(local, sc.utf8Local);
     if (localOctets > 64) throw new ParseError('local_too_long');
     if (localOctets + 1 + domain.length > 254) throw new ParseError('address_too_long');
