@@ -4,6 +4,8 @@
 import type { Generated } from 'kysely';
 import type { LoginFailuresTable } from '../auth/tables.js';
 import type { FeedbackEventsTable } from '../feedback/tables.js';
+import type { ImportRejectionsTable } from '../imports/tables.js';
+import type { VerificationsTable, VerifyJobItemsTable } from '../verify/tables.js';
 
 type Id = Generated<number>;
 type Json = string | unknown; // written as JSON text; read back via fromJson()
@@ -327,4 +329,7 @@ export interface DB {
   events: EventsTable;
   login_failures: LoginFailuresTable;
   feedback_events: FeedbackEventsTable;
+  import_rejections: ImportRejectionsTable;
+  verifications: VerificationsTable;
+  verify_job_items: VerifyJobItemsTable;
 }

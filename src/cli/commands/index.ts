@@ -7,6 +7,10 @@ import { registerBounce } from './bounce.js';
 import { registerMigrate } from './migrate.js';
 import { registerStart } from './start.js';
 import { registerUser } from './user.js';
+import { registerImport } from './import.js';
+import { registerMigrate } from './migrate.js';
+import { registerStart } from './start.js';
+import { registerVerify } from './verify.js';
 
 export function registerCommands(program: Command): void {
   registerStart(program);
@@ -16,4 +20,6 @@ export function registerCommands(program: Command): void {
   registerExport(program);
   registerDomains(program);
   registerBounce(program);
+  registerImport(program);
+  registerVerify(program);
 }

@@ -13,6 +13,9 @@ import { contentRoutes } from './content.js';
 import { domainRoutes } from './domains.js';
 import { trackingRoutes } from './tracking.js';
 import { unsubscribeRoutes } from './unsubscribe.js';
+import { verifyRoutes } from './verify.js';
+import { workspaceRoutes } from './workspace.js';
+import { importRoutes } from './imports.js';
 
 export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Promise<void> {
   await app.register(workspaceRoutes, { prefix: '/api/v1' });
@@ -28,6 +31,7 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   await app.register(audienceRoutes, { prefix: '/api/v1' });
 
   // imports:
+  await app.register(importRoutes, { prefix: '/api/v1' });
 
   // campaigns, delivery:
 
@@ -41,6 +45,7 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   await app.register(feedbackWebhookRoutes, { prefix: '/api/v1' });
 
   // verify:
+  await app.register(verifyRoutes, { prefix: '/api/v1' });
 
   // events, segments:
 }
