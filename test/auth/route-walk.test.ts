@@ -6,13 +6,19 @@ import { createTenant, describeEachDb, keyWithRole, openTestContext, testApp, ty
 import { login, type BrowserSession } from './helpers.js';
 
 /** Routes anyone may call: first-run setup, sign-in and the API description. */
-const PUBLIC = new Set(['GET /api/v1/setup', 'POST /api/v1/setup', 'POST /api/v1/auth/login', 'GET /api/v1/openapi.json']);
+// ESP feedback webhooks authenticate by the provider's signature (SNS, ECDSA, HMAC, Basic), not by a Postlane key.
+const PUBLIC = new Set([
+  'GET /api/v1/setup', 'POST /api/v1/setup', 'POST /api/v1/auth/login', 'GET /api/v1/openapi.json',
+  'POST /api/v1/webhooks/feedback/ses', 'POST /api/v1/webhooks/feedback/sendgrid',
+  'POST /api/v1/webhooks/feedback/mailgun', 'POST /api/v1/webhooks/feedback/postmark',
+]);
 
 /**
  * State-changing routes a viewer key may call. Empty: a viewer reads, it never writes. (Sign-out
  * and password change need a user session and answer 403 to any API key.)
  */
-const VIEWER_MAY: Set<string> = new Set();
+// Read-only operations that take a body and are therefore POSTs.
+const VIEWER_MAY: Set<string> = new Set(['POST /api/v1/templates/preview', 'POST /api/v1/segments/preview']);
 
 const concrete = (url: string) => url.replace(/:[A-Za-z_]+/g, '1').replace(/\*/g, 'x');
 

@@ -8,8 +8,6 @@ import { registerMigrate } from './migrate.js';
 import { registerStart } from './start.js';
 import { registerUser } from './user.js';
 import { registerImport } from './import.js';
-import { registerMigrate } from './migrate.js';
-import { registerStart } from './start.js';
 import { registerVerify } from './verify.js';
 
 export function registerCommands(program: Command): void {

@@ -14,7 +14,6 @@ import { domainRoutes } from './domains.js';
 import { trackingRoutes } from './tracking.js';
 import { unsubscribeRoutes } from './unsubscribe.js';
 import { verifyRoutes } from './verify.js';
-import { workspaceRoutes } from './workspace.js';
 import { importRoutes } from './imports.js';
 
 export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Promise<void> {
