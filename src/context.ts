@@ -5,6 +5,7 @@ import type { Clock } from './clock.js';
 import type { Database, DatabaseHandle } from './db/index.js';
 import type { Dialect } from './db/dialect.js';
 import type { Logger } from './log.js';
+import type { RouteRegistry } from './delivery/transports/index.js';
 
 export interface AppContext {
   db: Database;
@@ -15,4 +16,6 @@ export interface AppContext {
   clock: Clock;
   /** Instance secret: keys HMAC tokens and encryption at rest (see lib/crypto.ts). */
   secret: string;
+  /** Delivery routes (SMTP pools, capture); default: from config.smtpUrl, else the capture outbox. */
+  routes?: RouteRegistry;
 }
