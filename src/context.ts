@@ -7,6 +7,11 @@ import type { Dialect } from './db/dialect.js';
 import type { Logger } from './log.js';
 import type { RouteRegistry } from './delivery/transports/index.js';
 
+/** The DNS lookups domain modules need; node:dns/promises satisfies it, tests pass a fake. */
+export interface DnsResolver {
+  resolveTxt(hostname: string): Promise<string[][]>;
+}
+
 export interface AppContext {
   db: Database;
   dialect: Dialect;
@@ -18,4 +23,6 @@ export interface AppContext {
   secret: string;
   /** Delivery routes (SMTP pools, capture); default: from config.smtpUrl, else the capture outbox. */
   routes?: RouteRegistry;
+  /** DNS resolver (default: node:dns/promises where used). */
+  dns?: DnsResolver;
 }
