@@ -26,6 +26,9 @@ export function createSmtpTransport(opts: SmtpRouteOptions): Transport {
     auth: u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined,
     maxConnections: opts.maxConnections ?? 10,
     maxMessages: Infinity,
+    // No silent resends inside nodemailer: a connection lost mid-message (maybe after the final
+    // dot, RFC 1047) is reported to the ledger, which defers and retries it visibly.
+    maxRequeues: 0,
     tls: insecure ? { rejectUnauthorized: false } : undefined,
     socketTimeout: opts.socketTimeoutMs ?? 60_000,
     greetingTimeout: 30_000,
