@@ -2,6 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { workspaceRoutes } from './workspace.js';
+import { campaignRoutes } from './campaigns.js';
+import { outboxRoutes } from './outbox.js';
 
 export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Promise<void> {
   await app.register(workspaceRoutes, { prefix: '/api/v1' });
@@ -13,8 +15,10 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   // imports:
 
   // campaigns, delivery:
+  await app.register(campaignRoutes, { prefix: '/api/v1' });
 
   // tracking, unsubscribe, sending domains, fragments, outbox:
+  await app.register(outboxRoutes, { prefix: '/api/v1' });
 
   // feedback:
 
