@@ -150,7 +150,9 @@ export function buildMessage(input: MessageInput): BuiltMessage {
   if (!input.html) {
     return { head: head + `Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: base64${CRLF}`, body: `${base64Lines(input.text)}${CRLF}` };
   }
-  const boundary = `=_pl_${randomBytes(12).toString('hex')}`;
+  // "=_" never occurs in base64 bodies, so a per-process unique boundary needs no randomness per message.
+  idCounter = (idCounter + 1) % Number.MAX_SAFE_INTEGER;
+  const boundary = `=_pl_${idPrefix}_${idCounter.toString(36)}`;
   head += `Content-Type: multipart/alternative; boundary="${boundary}"${CRLF}`;
   const body =
     `--${boundary}${CRLF}${textPart}` +
