@@ -1,14 +1,22 @@
 // Runs the migration tree (idempotent; at every start and by `postlane migrate`) and makes
 // sure the instance secret exists, so every process sharing the database shares it.
 import { randomBytes } from 'node:crypto';
-import { Migrator, type MigrationResult } from 'kysely';
+import { Migrator, sql, type MigrationResult } from 'kysely';
+import { dialectOf } from './dialect.js';
 import { AppError } from '../errors.js';
 import type { Database } from './index.js';
 import { migrations } from './migrations/index.js';
 
 export async function runMigrations(db: Database): Promise<MigrationResult[]> {
+  // On PostgreSQL, pin Kysely's bookkeeping tables to the current schema: its existence check
+  // looks at every schema, so another schema's kysely_migration_lock (parallel test runs, or
+  // two installs in one database) would make it skip creating ours.
+  const schema = dialectOf(db) === 'postgres'
+    ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
+    : undefined;
   const migrator = new Migrator({
     db,
+    migrationTableSchema: schema,
     provider: { getMigrations: async () => migrations },
     // Domains number their migrations in ranges; a branch may land one below an applied name.
     allowUnorderedMigrations: true,

@@ -50,8 +50,9 @@ async function loadLinks(ctx: AppContext, workspaceId: number, campaignId: numbe
  * (campaign, url_hash) key lets several workers call this for one campaign).
  */
 export async function registerCampaignLinks(ctx: AppContext, workspaceId: number, campaignId: number, html: string): Promise<CampaignLinks> {
-  await storeLinks(ctx, workspaceId, campaignId, extractHttpLinks(html));
   const publicUrl = ctx.config.publicUrl.replace(/\/+$/, '');
+  // Unsubscribe links are never rewritten (they must keep working without tracking), so not stored.
+  await storeLinks(ctx, workspaceId, campaignId, extractHttpLinks(html).filter((u) => !u.startsWith(`${publicUrl}/u/`)));
   return {
     workspaceId,
     campaignId,

@@ -4,6 +4,10 @@ import type { AppContext } from '../../context.js';
 import { workspaceRoutes } from './workspace.js';
 import { campaignRoutes } from './campaigns.js';
 import { outboxRoutes } from './outbox.js';
+import { contentRoutes } from './content.js';
+import { domainRoutes } from './domains.js';
+import { trackingRoutes } from './tracking.js';
+import { unsubscribeRoutes } from './unsubscribe.js';
 
 export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Promise<void> {
   await app.register(workspaceRoutes, { prefix: '/api/v1' });
@@ -19,6 +23,10 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
 
   // tracking, unsubscribe, sending domains, fragments, outbox:
   await app.register(outboxRoutes, { prefix: '/api/v1' });
+  await app.register(trackingRoutes);
+  await app.register(unsubscribeRoutes);
+  await app.register(domainRoutes, { prefix: '/api/v1' });
+  await app.register(contentRoutes, { prefix: '/api/v1' });
 
   // feedback:
 
