@@ -2,6 +2,7 @@
 // JSON columns are written as strings and read with fromJson(), booleans are 0/1.
 // Domains that add tables declare their own interfaces in <domain>/tables.ts and add them to DB below.
 import type { Generated } from 'kysely';
+import type { AnonymousIdsTable, SegmentsTable } from '../segments/tables.js';
 
 type Id = Generated<number>;
 type Json = string | unknown; // written as JSON text; read back via fromJson()
@@ -321,4 +322,6 @@ export interface DB {
   sending_domains: SendingDomainsTable;
   captured_messages: CapturedMessagesTable;
   events: EventsTable;
+  segments: SegmentsTable;
+  anonymous_ids: AnonymousIdsTable;
 }

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { workspaceRoutes } from './workspace.js';
+import { eventRoutes } from './events.js';
 
 export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Promise<void> {
   await app.register(workspaceRoutes, { prefix: '/api/v1' });
@@ -21,4 +22,5 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   // verify:
 
   // events, segments:
+  await app.register(eventRoutes, { prefix: '/api/v1' });
 }
