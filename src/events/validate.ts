@@ -59,7 +59,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 function optionalString(raw: Record<string, unknown>, key: string, max: number): string | undefined {
   const v = raw[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string' || v.length === 0 || v.length > max || !v.isWellFormed()) {
+  if (typeof v !== 'string' || v.length === 0 || v.length > max || badText(v)) {
     throw new ItemError('invalid', `${key} must be a non-empty string of at most ${max} characters`);
   }
   return v;
@@ -100,7 +100,7 @@ function parseAttributes(v: unknown): IdentifyItem['attributes'] {
     if (!ATTRIBUTE_KEY_RE.test(k)) throw new ItemError('invalid', `attribute name "${k.slice(0, 50)}" is not allowed (letters, digits, _ . : - and spaces)`);
     const val = v[k];
     if (typeof val === 'string') {
-      if (val.length > LIMITS.attributeValueLength || !val.isWellFormed()) throw new ItemError('invalid', `attribute ${k} is too long or not valid text`);
+      if (val.length > LIMITS.attributeValueLength || badText(val)) throw new ItemError('invalid', `attribute ${k} is too long or not valid text`);
     } else if (typeof val === 'number') {
       if (!Number.isFinite(val)) throw new ItemError('invalid', `attribute ${k} must be a finite number`);
     } else if (typeof val !== 'boolean' && val !== null) {
@@ -111,12 +111,26 @@ function parseAttributes(v: unknown): IdentifyItem['attributes'] {
   return out;
 }
 
+const badText = (s: string): boolean => !s.isWellFormed() || s.includes('\u0000');
+
+/** Iterative walk (no recursion on hostile nesting): depth, text validity, then size. */
 function parseProperties(v: unknown): Record<string, unknown> {
   if (v === undefined || v === null) return {};
   if (!isObject(v)) throw new ItemError('invalid', 'properties must be an object');
-  const text = JSON.stringify(v);
-  if (text.length > LIMITS.propertiesBytes) throw new ItemError('invalid', `properties exceed ${LIMITS.propertiesBytes} bytes`);
-  if (!text.isWellFormed()) throw new ItemError('invalid', 'properties contain invalid text');
+  const stack: Array<{ x: unknown; depth: number }> = [{ x: v, depth: 0 }];
+  let visited = 0;
+  while (stack.length > 0) {
+    const { x, depth } = stack.pop()!;
+    if (++visited > 2000) throw new ItemError('invalid', `properties exceed ${LIMITS.propertiesBytes} bytes`);
+    if (typeof x === 'string' && badText(x)) throw new ItemError('invalid', 'properties contain invalid text (NUL or lone surrogates)');
+    if (typeof x !== 'object' || x === null) continue;
+    if (depth >= 8) throw new ItemError('invalid', 'properties are nested deeper than 8 levels');
+    for (const [k, child] of Object.entries(x)) {
+      if (badText(k)) throw new ItemError('invalid', 'properties contain invalid text (NUL or lone surrogates)');
+      stack.push({ x: child, depth: depth + 1 });
+    }
+  }
+  if (JSON.stringify(v).length > LIMITS.propertiesBytes) throw new ItemError('invalid', `properties exceed ${LIMITS.propertiesBytes} bytes`);
   return v;
 }
 

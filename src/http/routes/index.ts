@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { workspaceRoutes } from './workspace.js';
 import { eventRoutes } from './events.js';
+import { segmentRoutes } from './segments.js';
 
 export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Promise<void> {
   await app.register(workspaceRoutes, { prefix: '/api/v1' });
@@ -23,4 +24,5 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
 
   // events, segments:
   await app.register(eventRoutes, { prefix: '/api/v1' });
+  await app.register(segmentRoutes, { prefix: '/api/v1' });
 }
