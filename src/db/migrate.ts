@@ -1,14 +1,22 @@
 // Runs the migration tree (idempotent; at every start and by `postlane migrate`) and makes
 // sure the instance secret exists, so every process sharing the database shares it.
 import { randomBytes } from 'node:crypto';
-import { Migrator, type MigrationResult } from 'kysely';
+import { Migrator, sql, type MigrationResult } from 'kysely';
+import { dialectOf } from './dialect.js';
 import { AppError } from '../errors.js';
 import type { Database } from './index.js';
 import { migrations } from './migrations/index.js';
 
 export async function runMigrations(db: Database): Promise<MigrationResult[]> {
+  // Kysely looks for its migration tables in every schema it can see unless told which one;
+  // with one schema per test (or per tenant install) it would find another schema's table and
+  // skip creating its own. Pin it to the schema this connection works in.
+  const migrationTableSchema = dialectOf(db) === 'postgres'
+    ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
+    : undefined;
   const migrator = new Migrator({
     db,
+    migrationTableSchema,
     provider: { getMigrations: async () => migrations },
     // Domains number their migrations in ranges; a branch may land one below an applied name.
     allowUnorderedMigrations: true,
