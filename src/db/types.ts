@@ -3,6 +3,7 @@
 // Domains that add tables declare their own interfaces in <domain>/tables.ts and add them to DB below.
 import type { Generated } from 'kysely';
 import type { DeliveriesEngineColumns } from '../delivery/tables.js';
+import type { AnonymousIdsTable, SegmentsTable } from '../segments/tables.js';
 
 type Id = Generated<number>;
 type Json = string | unknown; // written as JSON text; read back via fromJson()
@@ -324,4 +325,6 @@ export interface DB {
   sending_domains: SendingDomainsTable;
   captured_messages: CapturedMessagesTable;
   events: EventsTable;
+  segments: SegmentsTable;
+  anonymous_ids: AnonymousIdsTable;
 }

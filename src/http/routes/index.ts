@@ -8,6 +8,8 @@ import { contentRoutes } from './content.js';
 import { domainRoutes } from './domains.js';
 import { trackingRoutes } from './tracking.js';
 import { unsubscribeRoutes } from './unsubscribe.js';
+import { eventRoutes } from './events.js';
+import { segmentRoutes } from './segments.js';
 
 export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Promise<void> {
   await app.register(workspaceRoutes, { prefix: '/api/v1' });
@@ -33,4 +35,6 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   // verify:
 
   // events, segments:
+  await app.register(eventRoutes, { prefix: '/api/v1' });
+  await app.register(segmentRoutes, { prefix: '/api/v1' });
 }
