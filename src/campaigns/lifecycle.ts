@@ -6,7 +6,7 @@ import { AppError } from '../errors.js';
 import { snapshotAudience, type AudienceSpec } from '../delivery/ledger.js';
 import { compileCampaignContent, effectivePostalAddress } from '../delivery/prepare.js';
 import { getCampaignRow, toCampaign, type Campaign } from './model.js';
-import { segmentAudienceSql } from './segments.js';
+import { segmentAudiences } from './segments.js';
 
 /** Checks that block a send: postal address, an audience, templates that compile (with line/col). */
 export async function assertSendable(ctx: AppContext, workspaceId: number, row: Awaited<ReturnType<typeof getCampaignRow>>): Promise<void> {
@@ -27,13 +27,13 @@ export async function assertSendable(ctx: AppContext, workspaceId: number, row: 
   await compileCampaignContent(ctx, row); // throws AppError('unprocessable', …, [{ field, line, col, message }])
 }
 
-function audienceOf(row: Awaited<ReturnType<typeof getCampaignRow>>, workspaceId: number): AudienceSpec {
+async function audienceOf(ctx: AppContext, row: Awaited<ReturnType<typeof getCampaignRow>>, workspaceId: number): Promise<AudienceSpec> {
   const segments = fromJson<number[]>(row.segment_ids, []);
   return {
     workspaceId,
     campaignId: Number(row.id),
     listIds: fromJson<number[]>(row.list_ids, []),
-    extraContactSql: segments.map((id) => segmentAudienceSql(workspaceId, id)).filter((q) => q !== null),
+    extraContactSql: await segmentAudiences(ctx, workspaceId, segments),
     fromParent: row.derived_kind && row.parent_campaign_id
       ? { campaignId: Number(row.parent_campaign_id), kind: row.derived_kind as 'resend_failed' | 'non_openers' }
       : undefined,
@@ -57,7 +57,7 @@ export async function startCampaignSend(ctx: AppContext, workspaceId: number, id
       .where('id', '=', id).where('status', '=', 'draft').execute();
     return toCampaign(await getCampaignRow(ctx, workspaceId, id));
   }
-  const eligible = await snapshotAudience(ctx, audienceOf(row, workspaceId));
+  const eligible = await snapshotAudience(ctx, await audienceOf(ctx, row, workspaceId));
   const res = await ctx.db.updateTable('campaigns').set({ status: 'sending', started_at: now, paused_reason: null, updated_at: now })
     .where('id', '=', id).where('status', 'in', ['draft', 'scheduled']).executeTakeFirst();
   if (Number(res.numUpdatedRows) === 0) throw new AppError('conflict', 'the campaign was started concurrently');

@@ -84,6 +84,14 @@ async function checkLists(ctx: AppContext, workspaceId: number, ids: number[]): 
   if (missing.length) throw new AppError('bad_request', `unknown list ids: ${missing.join(', ')}`, [{ field: 'list_ids', message: 'not in this workspace' }]);
 }
 
+async function checkSegments(ctx: AppContext, workspaceId: number, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  const found = await ctx.db.selectFrom('segments').select('id').where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute();
+  const have = new Set(found.map((r) => Number(r.id)));
+  const missing = ids.filter((id) => !have.has(id));
+  if (missing.length) throw new AppError('bad_request', `unknown segment ids: ${missing.join(', ')}`, [{ field: 'segment_ids', message: 'not in this workspace' }]);
+}
+
 /** Validates and normalises the assignable fields into column values. */
 async function columnsOf(ctx: AppContext, workspaceId: number, input: CampaignInput) {
   const cols: Record<string, unknown> = {};
@@ -107,7 +115,10 @@ async function columnsOf(ctx: AppContext, workspaceId: number, input: CampaignIn
     await checkLists(ctx, workspaceId, input.list_ids);
     cols.list_ids = toJson([...new Set(input.list_ids)]);
   }
-  if (input.segment_ids !== undefined) cols.segment_ids = toJson([...new Set(input.segment_ids)]);
+  if (input.segment_ids !== undefined) {
+    await checkSegments(ctx, workspaceId, input.segment_ids);
+    cols.segment_ids = toJson([...new Set(input.segment_ids)]);
+  }
   const sendAt = parseTime(input.send_at);
   if (sendAt !== undefined) cols.send_at = sendAt;
   if (input.track_opens !== undefined) cols.track_opens = input.track_opens ? 1 : 0;

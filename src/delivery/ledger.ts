@@ -1,7 +1,10 @@
 // The delivery ledger: audience snapshot, leased batches, durable outcomes and derived counts.
 // It is the truth about every recipient of a send; it stops at SQL (no rendering, no SMTP).
-import { sql } from 'kysely';
+import { sql, type Expression } from 'kysely';
 import type { AppContext } from '../context.js';
+
+/** A query selecting contact ids (e.g. a compiled segment). */
+export type AudienceSource = Expression<unknown>;
 
 export const ACTIVE_STATUSES = ['queued', 'deferred'] as const;
 
@@ -9,8 +12,8 @@ export interface AudienceSpec {
   workspaceId: number;
   campaignId: number;
   listIds: number[];
-  /** Extra contact-id sources (segments) as SQL sub-selects returning contact ids. */
-  extraContactSql?: ReturnType<typeof sql<{ contact_id: number }>>[];
+  /** Extra contact-id sources (segments): sub-selects returning one column of contact ids. */
+  extraContactSql?: AudienceSource[];
   /** Derived campaigns: the contacts to target instead of lists. */
   fromParent?: { campaignId: number; kind: 'resend_failed' | 'non_openers' };
 }

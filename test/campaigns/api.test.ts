@@ -120,3 +120,35 @@ describeEachDb('campaigns API with the capture outbox', (dialect) => {
     expect((await app.inject({ url: `/api/v1/campaigns/${c.id}`, headers: t.auth })).json().counts.opened).toBe(1);
   });
 });
+
+describeEachDb('campaign audiences with segments', (dialect) => {
+  let ctx: TestContext;
+  let app: App;
+  let t: Tenant;
+  beforeAll(async () => {
+    ctx = await openTestContext(dialect);
+    app = await testApp(ctx);
+    t = await createTenant(ctx);
+  });
+  afterAll(async () => {
+    await app.close();
+    await ctx.destroy();
+  });
+
+  it('unions list members with a saved segment, minus suppressed contacts, without duplicates', async () => {
+    const { listId, contactIds } = await seedAudience(ctx, t.workspace.id, 3, { prefix: 'lst' });
+    const extra = await seedAudience(ctx, t.workspace.id, 2, { prefix: 'seg' });
+    // Segment: everyone with city Köln (all 5 seeded contacts); two are not on the campaign list.
+    const seg = await app.inject({ method: 'POST', url: '/api/v1/segments', headers: t.auth, payload: { name: 'koeln', definition: { version: 1, root: { attribute: 'city', op: 'eq', value: 'Köln' } } } });
+    expect(seg.statusCode).toBe(201);
+    const c0 = await ctx.db.selectFrom('contacts').select('email_lower').where('id', '=', contactIds[0]!).executeTakeFirstOrThrow();
+    await ctx.db.insertInto('suppressions').values({ workspace_id: t.workspace.id, email: c0.email_lower, reason: 'manual', source: 'api', details: null, created_at: ctx.clock.now() }).execute();
+    const c = (await app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: t.auth, payload: { name: 'seg', subject: 's', from_email: 'n@example.com', html: '<p>x</p>', list_ids: [listId], segment_ids: [seg.json().id] } })).json();
+    const sent = (await app.inject({ method: 'POST', url: `/api/v1/campaigns/${c.id}/send`, headers: t.auth })).json();
+    expect(sent.counts.eligible).toBe(4);
+    expect(extra.contactIds).toHaveLength(2);
+    const other = await createTenant(ctx);
+    const bad = await app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: other.auth, payload: { name: 'x', subject: 's', from_email: 'n@example.com', html: 'x', segment_ids: [seg.json().id] } });
+    expect(bad.statusCode).toBe(400);
+  });
+});
