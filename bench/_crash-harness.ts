@@ -53,7 +53,7 @@ export async function runCrashTest(o: { recipients: number; kills: number; concu
     const campaign = await createBenchCampaign(ctx, workspaceId, listId);
     await startCampaignSend(ctx, workspaceId, campaign.id);
     const args = JSON.stringify({ config, smtpUrl: `smtp://127.0.0.1:${sink.port}`, concurrency, leaseMs: o.leaseMs ?? 2000, batchSize: o.batchSize ?? 50 });
-    const spawnWorker = (): ChildProcess => spawn(process.execPath, ['--import', 'tsx', join(here, '_crash-worker.ts'), args, String(campaign.id)], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const spawnWorker = (): ChildProcess => spawn(process.execPath, ['--import', 'tsx', join(here, '_worker.ts'), args, String(campaign.id)], { stdio: ['ignore', 'ignore', 'inherit'] });
 
     let kills = 0;
     while (kills < o.kills) {

@@ -186,6 +186,16 @@ describeEachDb('delivery engine over a real SMTP server', (dialect) => {
     expect(new Set(smtp.received.map((m) => m.to)).size).toBe(5);
   });
 
+  it('lets two workers share one campaign through leases without sending anyone twice', async () => {
+    const { campaign } = await campaignFor(24);
+    await startCampaignSend(ctx, t.workspace.id, campaign.id);
+    const second = new DeliveryWorker(ctx, { routes, batchSize: 3, leaseMs: 60_000, statusCheckMs: 0, owner: 'second-worker' });
+    await Promise.all([worker.tick(), second.tick()]);
+    expect(smtp.received).toHaveLength(24);
+    expect(new Set(smtp.received.map((m) => m.to)).size).toBe(24);
+    expect(await campaignCounts(ctx, t.workspace.id, campaign.id)).toMatchObject({ eligible: 24, sent: 24 });
+  });
+
   it('cancels: queued rows become cancelled and nothing more is sent', async () => {
     const { campaign } = await campaignFor(3);
     await startCampaignSend(ctx, t.workspace.id, campaign.id);
