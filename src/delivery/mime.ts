@@ -12,7 +12,7 @@ const CRLF = '\r\n';
  * start a new header (Bcc: …) or a new SMTP command; NUL and other C0 controls are refused too.
  */
 export function assertHeaderSafe(field: string, value: string): void {
-  // eslint-disable-next-line no-control-regex
+   
   if (/[\r\n\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) {
     throw new AppError('bad_request', `${field} must not contain line breaks or control characters`, [{ field, message: 'control characters are not allowed' }]);
   }
@@ -50,7 +50,7 @@ export function rfc5322Date(ms: number): string {
   return new Date(ms).toUTCString().replace(/GMT$/, '+0000');
 }
 
-// eslint-disable-next-line no-control-regex
+ 
 const PLAIN_ASCII = /^[\x20-\x7e]*$/;
 
 /**
@@ -131,7 +131,7 @@ export function buildMessage(input: MessageInput): BuiltMessage {
   }
   assertHeaderSafe('to', input.to.address);
   assertHeaderSafe('from', input.from.address);
-  // eslint-disable-next-line no-control-regex
+   
   const subject = input.subject.replace(/[\r\n\u0000-\u001f\u007f]+/g, ' ');
   let head =
     `From: ${mailbox(input.from.address, input.from.name)}${CRLF}` +

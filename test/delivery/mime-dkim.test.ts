@@ -6,7 +6,7 @@ import { dkimSign, canonicalBodyRelaxed, type DkimKey } from '../../src/delivery
 import { assertAddress, assertHeaderSafe, buildMessage, newMessageId, toRaw, type MessageInput } from '../../src/delivery/mime.js';
 
 const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const { dkimVerify } = require('mailauth/lib/dkim/verify') as { dkimVerify: (input: Buffer, opts: unknown) => Promise<{ results: Array<{ status: { result: string; comment?: string }; signingHeaders?: { keys: string } }> }> };
 
 function dnsFor(records: Record<string, string>) {

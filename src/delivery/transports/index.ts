@@ -25,12 +25,24 @@ export interface DeliveryDeps {
   routes?: RouteRegistry;
 }
 
+/** Route limits from the SMTP URL query: `?concurrency=16&rate=200&connections=8`. */
+function limitsFromUrl(url: string | null): { concurrency?: number; rate?: number; connections?: number } {
+  if (!url) return {};
+  const q = new URL(url).searchParams;
+  const num = (k: string) => {
+    const n = Number(q.get(k));
+    return q.has(k) && Number.isInteger(n) && n > 0 ? n : undefined;
+  };
+  return { concurrency: num('concurrency'), rate: num('rate'), connections: num('connections') };
+}
+
 export function defaultRoutes(ctx: AppContext, opts: { concurrency?: number; rateLimit?: number | null } = {}): RouteRegistry {
-  const concurrency = opts.concurrency ?? 16;
+  const fromUrl = limitsFromUrl(ctx.config.smtpUrl);
+  const concurrency = opts.concurrency ?? fromUrl.concurrency ?? 16;
   const transport = ctx.config.smtpUrl
-    ? createSmtpTransport({ url: ctx.config.smtpUrl, maxConnections: Math.min(concurrency, 10) })
+    ? createSmtpTransport({ url: ctx.config.smtpUrl, maxConnections: fromUrl.connections ?? Math.min(concurrency, 10) })
     : createCaptureTransport(ctx);
-  const route: Route = { name: ctx.config.smtpUrl ? 'smtp' : 'capture', transport, concurrency, rateLimit: opts.rateLimit ?? null };
+  const route: Route = { name: ctx.config.smtpUrl ? 'smtp' : 'capture', transport, concurrency, rateLimit: opts.rateLimit ?? fromUrl.rate ?? null };
   return {
     get: () => route,
     close: () => transport.close(),
