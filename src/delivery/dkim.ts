@@ -46,7 +46,7 @@ export function parseHeaders(head: string): Array<[string, string]> {
 
 /** The data to sign and the unsigned DKIM-Signature header, for one key. */
 function signingInput(m: BuiltMessage, key: DkimKey, bodyHash: string, timestamp: number): { data: Buffer; header: string } {
-  const headers = parseHeaders(m.head);
+  const headers = m.fields ?? parseHeaders(m.head);
   // Signers take the last instance of each listed header (§5.4.2); we emit each at most once.
   const byName = new Map<string, string>();
   for (const [n, v] of headers) byName.set(n.toLowerCase(), canonicalHeader(n, v));

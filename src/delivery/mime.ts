@@ -112,6 +112,8 @@ export interface BuiltMessage {
   head: string;
   /** The body (after the blank line), lines ending in CRLF. */
   body: string;
+  /** The top-level header fields as emitted (name, value) — lets the signer skip re-parsing. */
+  fields?: Array<[string, string]>;
 }
 
 /** Joins head and body (and an optional signature header first) into the wire form. */
@@ -133,30 +135,38 @@ export function buildMessage(input: MessageInput): BuiltMessage {
   assertHeaderSafe('from', input.from.address);
    
   const subject = input.subject.replace(/[\r\n\u0000-\u001f\u007f]+/g, ' ');
-  let head =
-    `From: ${mailbox(input.from.address, input.from.name)}${CRLF}` +
-    `To: ${mailbox(input.to.address, input.to.name)}${CRLF}` +
-    `Subject: ${headerText(subject)}${CRLF}` +
-    `Date: ${rfc5322Date(input.date)}${CRLF}` +
-    `Message-ID: ${input.messageId}${CRLF}`;
+  const fields: Array<[string, string]> = [
+    ['From', mailbox(input.from.address, input.from.name)],
+    ['To', mailbox(input.to.address, input.to.name)],
+    ['Subject', headerText(subject)],
+    ['Date', rfc5322Date(input.date)],
+    ['Message-ID', input.messageId],
+  ];
   if (input.replyTo) {
     assertHeaderSafe('reply_to', input.replyTo);
-    head += `Reply-To: <${input.replyTo}>${CRLF}`;
+    fields.push(['Reply-To', `<${input.replyTo}>`]);
   }
-  for (const [name, value] of input.headers ?? []) head += `${name}: ${value}${CRLF}`;
-  head += `MIME-Version: 1.0${CRLF}`;
+  for (const [name, value] of input.headers ?? []) fields.push([name, value]);
+  fields.push(['MIME-Version', '1.0']);
 
   const textPart = `Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: base64${CRLF}${CRLF}${base64Lines(input.text)}${CRLF}`;
   if (!input.html) {
-    return { head: head + `Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: base64${CRLF}`, body: `${base64Lines(input.text)}${CRLF}` };
+    fields.push(['Content-Type', 'text/plain; charset=utf-8'], ['Content-Transfer-Encoding', 'base64']);
+    return { head: joinFields(fields), body: `${base64Lines(input.text)}${CRLF}`, fields };
   }
   // "=_" never occurs in base64 bodies, so a per-process unique boundary needs no randomness per message.
   idCounter = (idCounter + 1) % Number.MAX_SAFE_INTEGER;
   const boundary = `=_pl_${idPrefix}_${idCounter.toString(36)}`;
-  head += `Content-Type: multipart/alternative; boundary="${boundary}"${CRLF}`;
+  fields.push(['Content-Type', `multipart/alternative; boundary="${boundary}"`]);
   const body =
     `--${boundary}${CRLF}${textPart}` +
     `--${boundary}${CRLF}Content-Type: text/html; charset=utf-8${CRLF}Content-Transfer-Encoding: base64${CRLF}${CRLF}${base64Lines(input.html)}${CRLF}` +
     `--${boundary}--${CRLF}`;
-  return { head, body };
+  return { head: joinFields(fields), body, fields };
+}
+
+function joinFields(fields: ReadonlyArray<readonly [string, string]>): string {
+  let head = '';
+  for (const [name, value] of fields) head += `${name}: ${value}${CRLF}`;
+  return head;
 }
