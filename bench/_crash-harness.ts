@@ -2,7 +2,7 @@
 // restarted each time; afterwards the sink's per-recipient counts are checked against the ledger.
 // Used by bench/crash.ts (20,000 recipients) and test/delivery/crash.test.ts (small N).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchConfig, createBenchCampaign, here, openBenchContext, seedAudience, startSink, tempDir } from './_send-fixture.js';
 import { startCampaignSend } from '../src/campaigns/index.js';
@@ -30,14 +30,6 @@ function sinkLines(file: string): string[] {
   }
 }
 
-function sizeOf(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
-}
-
 export async function runCrashTest(o: { recipients: number; kills: number; concurrency?: number; leaseMs?: number; batchSize?: number; log?: (s: string) => void; random?: () => number }): Promise<CrashReport> {
   const concurrency = o.concurrency ?? 8;
   const random = o.random ?? Math.random;
@@ -59,13 +51,15 @@ export async function runCrashTest(o: { recipients: number; kills: number; concu
     while (kills < o.kills) {
       const child = spawnWorker();
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      // Wait until this worker has delivered something, then kill it after a random delay.
-      const base = sizeOf(sinkLog);
+      // Spread the kills over the run: let this worker deliver a random share of the audience
+      // (up to twice the even share), then kill it a random few hundred ms later.
+      const base = sinkLines(sinkLog).length;
+      const target = base + 1 + Math.floor(random() * ((2 * o.recipients) / (o.kills + 1)));
       let done = false;
       void exited.then(() => { done = true; });
-      while (!done && sizeOf(sinkLog) === base) await new Promise((r) => setTimeout(r, 20));
+      while (!done && sinkLines(sinkLog).length < target) await new Promise((r) => setTimeout(r, 200));
       if (done) break; // finished before we could kill it
-      await new Promise((r) => setTimeout(r, Math.floor(random() * 700)));
+      await new Promise((r) => setTimeout(r, Math.floor(random() * 300)));
       if (child.exitCode !== null) break;
       child.kill('SIGKILL');
       await exited;
