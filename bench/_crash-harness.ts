@@ -52,9 +52,10 @@ export async function runCrashTest(o: { recipients: number; kills: number; concu
       const child = spawnWorker();
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       // Spread the kills over the run: let this worker deliver a random share of the audience
-      // (up to twice the even share), then kill it a random few hundred ms later.
+      // (at most 1/(kills+2) of it, so every kill lands before the campaign can finish), then
+      // kill it a random few hundred ms later.
       const base = sinkLines(sinkLog).length;
-      const target = base + 1 + Math.floor(random() * ((2 * o.recipients) / (o.kills + 1)));
+      const target = base + 1 + Math.floor(random() * (o.recipients / (o.kills + 2)));
       let done = false;
       void exited.then(() => { done = true; });
       while (!done && sinkLines(sinkLog).length < target) await new Promise((r) => setTimeout(r, 200));
