@@ -6,6 +6,7 @@ import type { Database, DatabaseHandle } from './db/index.js';
 import type { Dialect } from './db/dialect.js';
 import type { Logger } from './log.js';
 import type { LoginLimits } from './auth/login-limit.js';
+import type { RouteRegistry } from './delivery/transports/index.js';
 
 /** The DNS lookups domain modules need; node:dns/promises satisfies it, tests pass a fake. */
 export interface DnsResolver {
@@ -24,6 +25,8 @@ export interface AppContext {
   secret: string;
   /** Sign-in rate limits (default auth/login-limit.ts DEFAULT_LOGIN_LIMITS). */
   loginLimits?: LoginLimits;
+  /** Delivery routes (SMTP pools, capture); default: from config.smtpUrl, else the capture outbox. */
+  routes?: RouteRegistry;
   /** DNS resolver (default: node:dns/promises where used). */
   dns?: DnsResolver;
   /** HTTPS GET for SNS signing certificates and subscription confirmation (feedback/webhooks); default fetch. */

@@ -9,6 +9,8 @@ import { startInboundSmtp } from './feedback/smtp-listener.js';
 import { buildApp, type App } from './http/app.js';
 import { createLogger, type Logger } from './log.js';
 import { startVerifyService } from './verify/service.js';
+import { DeliveryWorker } from './delivery/worker.js';
+import { routesFor } from './delivery/routes.js';
 
 export interface Postlane {
   ctx: AppContext;
@@ -55,6 +57,10 @@ export async function startPostlane(config: Config, opts: { log?: Logger; clock?
     ctx.log.warn('role smtp without POSTLANE_BOUNCE_DOMAIN: the inbound feedback listener is not started');
   }
   if (config.role === 'all' || config.role === 'worker') services.push(startVerifyService(ctx));
+  if (config.role === 'all' || config.role === 'worker') {
+    const worker = new DeliveryWorker(ctx).start();
+    services.push({ name: worker.name, stop: () => worker.stop() });
+  }
 
   ctx.log.info({ url, role: config.role, db: ctx.dialect }, 'postlane started');
   return {
@@ -64,6 +70,7 @@ export async function startPostlane(config: Config, opts: { log?: Logger; clock?
     async stop() {
       for (const s of services.reverse()) await s.stop().catch((err) => ctx.log.error({ err, service: s.name }, 'stop failed'));
       if (app) await app.close();
+      await routesFor(ctx).close().catch(() => {});
       await ctx.dbHandle.close();
     },
   };

@@ -6,6 +6,8 @@ import type { LoginFailuresTable } from '../auth/tables.js';
 import type { FeedbackEventsTable } from '../feedback/tables.js';
 import type { ImportRejectionsTable } from '../imports/tables.js';
 import type { VerificationsTable, VerifyJobItemsTable } from '../verify/tables.js';
+import type { DeliveriesEngineColumns } from '../delivery/tables.js';
+import type { AnonymousIdsTable, SegmentsTable } from '../segments/tables.js';
 
 type Id = Generated<number>;
 type Json = string | unknown; // written as JSON text; read back via fromJson()
@@ -321,7 +323,7 @@ export interface DB {
   jobs: JobsTable;
   idempotency_keys: IdempotencyKeysTable;
   campaigns: CampaignsTable;
-  deliveries: DeliveriesTable;
+  deliveries: DeliveriesTable & DeliveriesEngineColumns;
   links: LinksTable;
   fragments: FragmentsTable;
   sending_domains: SendingDomainsTable;
@@ -332,4 +334,6 @@ export interface DB {
   import_rejections: ImportRejectionsTable;
   verifications: VerificationsTable;
   verify_job_items: VerifyJobItemsTable;
+  segments: SegmentsTable;
+  anonymous_ids: AnonymousIdsTable;
 }

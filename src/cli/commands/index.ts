@@ -5,6 +5,7 @@ import { registerExport } from './export.js';
 import { registerDomains } from './domains.js';
 import { registerBounce } from './bounce.js';
 import { registerMigrate } from './migrate.js';
+import { registerCampaign } from './campaign.js';
 import { registerStart } from './start.js';
 import { registerUser } from './user.js';
 import { registerImport } from './import.js';
@@ -20,4 +21,5 @@ export function registerCommands(program: Command): void {
   registerBounce(program);
   registerImport(program);
   registerVerify(program);
+  registerCampaign(program);
 }

@@ -9,12 +9,16 @@ import { userRoutes } from './users.js';
 import { feedbackWebhookRoutes } from './feedback.js';
 import { workspaceRoutes } from './workspace.js';
 import { audienceRoutes } from './audience.js';
+import { campaignRoutes } from './campaigns.js';
+import { outboxRoutes } from './outbox.js';
 import { contentRoutes } from './content.js';
 import { domainRoutes } from './domains.js';
 import { trackingRoutes } from './tracking.js';
 import { unsubscribeRoutes } from './unsubscribe.js';
 import { verifyRoutes } from './verify.js';
 import { importRoutes } from './imports.js';
+import { eventRoutes } from './events.js';
+import { segmentRoutes } from './segments.js';
 
 export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Promise<void> {
   await app.register(workspaceRoutes, { prefix: '/api/v1' });
@@ -33,8 +37,10 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   await app.register(importRoutes, { prefix: '/api/v1' });
 
   // campaigns, delivery:
+  await app.register(campaignRoutes, { prefix: '/api/v1' });
 
   // tracking, unsubscribe, sending domains, fragments, outbox:
+  await app.register(outboxRoutes, { prefix: '/api/v1' });
   await app.register(trackingRoutes);
   await app.register(unsubscribeRoutes);
   await app.register(domainRoutes, { prefix: '/api/v1' });
@@ -47,4 +53,6 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   await app.register(verifyRoutes, { prefix: '/api/v1' });
 
   // events, segments:
+  await app.register(eventRoutes, { prefix: '/api/v1' });
+  await app.register(segmentRoutes, { prefix: '/api/v1' });
 }
