@@ -10,7 +10,6 @@ import * as m0200 from './0200-feedback.js';
 import * as m0030 from './0030-import-rejections.js';
 import * as m0300 from './0300-verify.js';
 import * as m0100 from './0100-delivery-engine.js';
-import * as m0110 from './0110-content.js';
 import * as m0400 from './0400-events-segments.js';
 
 export const migrations: Record<string, Migration> = {
@@ -23,6 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0030-import-rejections': m0030,
   '0300-verify': m0300,
   '0100-delivery-engine': m0100,
-  '0110-content': m0110,
   '0400-events-segments': m0400,
 };
