@@ -2,8 +2,10 @@
 import type { Command } from 'commander';
 import { registerMigrate } from './migrate.js';
 import { registerStart } from './start.js';
+import { registerSegments } from './segments.js';
 
 export function registerCommands(program: Command): void {
   registerStart(program);
   registerMigrate(program);
+  registerSegments(program);
 }
