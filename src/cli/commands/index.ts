@@ -10,6 +10,7 @@ import { registerStart } from './start.js';
 import { registerUser } from './user.js';
 import { registerImport } from './import.js';
 import { registerVerify } from './verify.js';
+import { registerSegments } from './segments.js';
 
 export function registerCommands(program: Command): void {
   registerStart(program);
@@ -22,4 +23,5 @@ export function registerCommands(program: Command): void {
   registerImport(program);
   registerVerify(program);
   registerCampaign(program);
+  registerSegments(program);
 }
