@@ -98,4 +98,22 @@ describeEachDb('imports at scale and under failure', (dialect) => {
       await sql`DROP TRIGGER boom ${sql.raw(dialect === 'postgres' ? 'ON contacts' : '')}`.execute(ctx.db);
     }
   }, 120_000);
+
+  it('fails the job instead of writing orphan memberships when the list is deleted mid-import', async () => {
+    if (dialect !== 'sqlite') return; // the synchronous delete between batches needs the in-process SQLite handle
+    const t = await createTenant(ctx);
+    const listId = await createList(ctx, t.workspace.id, 'Doomed');
+    const path = join(dir, 'doomed.csv');
+    await writeFile(path, 'email', 30_000, (i) => `d${i}@example.com`);
+    const raw = ctx.dbHandle.sqlite;
+    const { done } = await startImport(ctx, {
+      workspaceId: t.workspace.id, actor: 'cli', path, listId,
+      onProgress: () => { raw?.prepare('DELETE FROM lists WHERE id = ?').run(listId); },
+    });
+    const job = await done;
+    expect(job.status).toBe('failed');
+    expect(job.error).toMatch(/list was deleted during the import/);
+    const orphans = await ctx.db.selectFrom('list_memberships').select('contact_id').where('list_id', '=', listId).execute();
+    expect(orphans).toHaveLength(0);
+  });
 });

@@ -45,7 +45,14 @@ export function sqliteWriter(db: BetterSqlite3.Database, t: WriteTarget): Import
   const sourceId = String(t.jobId);
   const confirmedAt = (now: number) => (t.membershipStatus === 'confirmed' ? now : null);
 
+  // Foreign keys are switched off for the batch (see writeBatch); these two lookups stand in for
+  // them: the workspace and the list must still exist when each batch commits.
+  const targetExists = t.listId === null
+    ? db.prepare('SELECT 1 FROM workspaces WHERE id = ?').pluck().bind(ws)
+    : db.prepare('SELECT 1 FROM lists WHERE id = ? AND workspace_id = ?').pluck().bind(t.listId, ws);
+
   const write = db.transaction((rows: ImportRow[], rejections: Rejection[], now: number, storeLimit: number): BatchOutcome => {
+    if (!targetExists.get()) throw new Error(t.listId === null ? 'the workspace was deleted during the import' : 'the list was deleted during the import');
     const out = emptyOutcome();
     // Checked inside the batch transaction, so a suppression added mid-import still wins.
     const suppressed = new Set<string>(rows.length && anySuppressed.get(ws) ? (suppressedIn.all(ws, JSON.stringify(rows.map((r) => r.key))) as string[]) : []);
@@ -111,7 +118,16 @@ export function sqliteWriter(db: BetterSqlite3.Database, t: WriteTarget): Import
       // The connection is shared with Kysely: never nest our batch inside a transaction some
       // request holds open across an await (it would commit or roll back with theirs).
       while (db.inTransaction) await new Promise((resolve) => setImmediate(resolve));
-      return write(rows, rejections, now, storeLimit);
+      // Every id this batch references comes from this transaction or was checked in it, so the
+      // per-row foreign-key lookups (workspace, list, contact) are redundant: off for the batch,
+      // back on before anything else can run on the connection (this block is synchronous).
+      const fk = db.pragma('foreign_keys', { simple: true }) as number;
+      if (fk) db.pragma('foreign_keys = OFF');
+      try {
+        return write(rows, rejections, now, storeLimit);
+      } finally {
+        if (fk) db.pragma('foreign_keys = ON');
+      }
     },
   };
 }
