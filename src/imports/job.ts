@@ -1,6 +1,8 @@
 // Import jobs in the shared `jobs` table (kind 'import'): parameters, live progress, the final
 // result with counts and a rejection sample, and the per-line rejection report.
+import type { Selectable } from 'kysely';
 import type { AppContext } from '../context.js';
+import type { JobsTable } from '../db/types.js';
 import { fromJson, toJson } from '../db/dialect.js';
 import type { RequestedEncoding } from './decode.js';
 import type { ExplicitMapping } from './mapping.js';
@@ -113,10 +115,29 @@ export async function finishJob(ctx: Ctx, id: number, status: 'succeeded' | 'fai
     .execute();
 }
 
+/**
+ * A running job writes its progress after every batch (seconds apart); one silent for this long
+ * lost its process (crash or restart) and is reported — and stored — as failed.
+ */
+export const STALE_IMPORT_MS = 10 * 60_000;
+
 /** The job, only if it is an import of this workspace (tenant boundary). */
-export async function getImportJob(ctx: Pick<AppContext, 'db'>, workspaceId: number, id: number): Promise<ImportJob | null> {
+export async function getImportJob(ctx: Ctx, workspaceId: number, id: number): Promise<ImportJob | null> {
   const r = await ctx.db.selectFrom('jobs').selectAll().where('id', '=', id).where('workspace_id', '=', workspaceId).where('kind', '=', 'import').executeTakeFirst();
   if (!r) return null;
+  const job = toImportJob(r);
+  if ((job.status === 'running' || job.status === 'queued') && ctx.clock.now() - job.updatedAt > STALE_IMPORT_MS) {
+    const line = job.progress.committed_through_line + 1;
+    const error = `the process running this import stopped (restart or crash) — stopped at line ${line}; lines before it are committed ` +
+      `(imported ${job.progress.imported}, updated ${job.progress.updated}, skipped ${job.progress.skipped}, invalid ${job.progress.invalid})`;
+    const result = { ...job.progress, skipped_reasons: {}, invalid_reasons: {}, rejections: [], rejections_stored: 0, rejections_truncated: false, mapping: [], warnings: [], stopped_at_line: line };
+    await finishJob(ctx, job.id, 'failed', job.progress, result, error);
+    return { ...job, status: 'failed', result, error, finishedAt: ctx.clock.now() };
+  }
+  return job;
+}
+
+function toImportJob(r: Selectable<JobsTable>): ImportJob {
   return {
     id: Number(r.id),
     workspaceId: Number(r.workspace_id),

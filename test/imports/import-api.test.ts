@@ -269,4 +269,15 @@ describeEachDb('imports API', (dialect) => {
     const doc = (await app.inject('/api/v1/openapi.json')).json();
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/imports', '/api/v1/imports/{id}', '/api/v1/imports/{id}/rejections']));
   });
+
+  it('reports a job whose process died (no progress for 10 minutes) as failed with the committed line', async () => {
+    const { t, listId } = await tenantWithList();
+    const r = await post(t, 'email\na@example.com\n', { list_id: listId });
+    const id = r.job?.id as number;
+    await ctx.db.updateTable('jobs').set({ status: 'running', updated_at: ctx.clock.now() - 11 * 60_000, finished_at: null }).where('id', '=', id).execute();
+    const res = (await app.inject({ url: `/api/v1/imports/${id}`, headers: t.auth })).json();
+    expect(res.status).toBe('failed');
+    expect(res.error).toMatch(/stopped \(restart or crash\) — stopped at line 3; .*imported 1/);
+    expect((await ctx.db.selectFrom('jobs').select('status').where('id', '=', id).executeTakeFirst())?.status).toBe('failed');
+  });
 });

