@@ -53,5 +53,5 @@ export function unsubscribeLinks(
 
 /** Extracts the token from the subject of a mail sent to the mailto address (for inbound handling). */
 export function unsubscribeTokenFromSubject(subject: string): string | null {
-  return /\bunsubscribe\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/i.exec(subject)?.[1] ?? null;
+  return /\bunsubscribe\s+([A-Za-z0-9_-]{23,})/i.exec(subject)?.[1] ?? null;
 }
