@@ -6,6 +6,11 @@ import type { Database, DatabaseHandle } from './db/index.js';
 import type { Dialect } from './db/dialect.js';
 import type { Logger } from './log.js';
 
+/** The DNS lookups domain modules need; node:dns/promises satisfies it, tests pass a fake. */
+export interface DnsResolver {
+  resolveTxt(hostname: string): Promise<string[][]>;
+}
+
 export interface AppContext {
   db: Database;
   dialect: Dialect;
@@ -15,4 +20,6 @@ export interface AppContext {
   clock: Clock;
   /** Instance secret: keys HMAC tokens and encryption at rest (see lib/crypto.ts). */
   secret: string;
+  /** DNS resolver (default: node:dns/promises where used). */
+  dns?: DnsResolver;
 }

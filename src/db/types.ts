@@ -243,6 +243,7 @@ export interface LinksTable {
   workspace_id: number;
   campaign_id: number;
   url: string;
+  url_hash: string | null; // sha256 hex of url (migration 0110)
   created_at: number;
 }
 
@@ -265,6 +266,7 @@ export interface SendingDomainsTable {
   public_key: string; // base64 DER (p= value)
   status: string; // pending|verified|failed
   last_checked_at: number | null;
+  dns_checks: Json | null; // last DNS check results (migration 0110)
   created_at: number;
 }
 

@@ -3,8 +3,10 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-foundation.js';
 import * as m0002 from './0002-delivery-events.js';
+import * as m0110 from './0110-content.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
   '0002-delivery-events': m0002,
+  '0110-content': m0110,
 };

@@ -2,6 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { workspaceRoutes } from './workspace.js';
+import { contentRoutes } from './content.js';
+import { domainRoutes } from './domains.js';
+import { trackingRoutes } from './tracking.js';
+import { unsubscribeRoutes } from './unsubscribe.js';
 
 export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Promise<void> {
   await app.register(workspaceRoutes, { prefix: '/api/v1' });
@@ -15,6 +19,10 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   // campaigns, delivery:
 
   // tracking, unsubscribe, sending domains, fragments, outbox:
+  await app.register(trackingRoutes);
+  await app.register(unsubscribeRoutes);
+  await app.register(domainRoutes, { prefix: '/api/v1' });
+  await app.register(contentRoutes, { prefix: '/api/v1' });
 
   // feedback:
 
