@@ -5,6 +5,7 @@ import type { Clock } from './clock.js';
 import type { Database, DatabaseHandle } from './db/index.js';
 import type { Dialect } from './db/dialect.js';
 import type { Logger } from './log.js';
+import type { RouteRegistry } from './delivery/transports/index.js';
 
 /** The DNS lookups domain modules need; node:dns/promises satisfies it, tests pass a fake. */
 export interface DnsResolver {
@@ -20,6 +21,8 @@ export interface AppContext {
   clock: Clock;
   /** Instance secret: keys HMAC tokens and encryption at rest (see lib/crypto.ts). */
   secret: string;
+  /** Delivery routes (SMTP pools, capture); default: from config.smtpUrl, else the capture outbox. */
+  routes?: RouteRegistry;
   /** DNS resolver (default: node:dns/promises where used). */
   dns?: DnsResolver;
 }

@@ -6,6 +6,8 @@ import { openDatabase } from './db/index.js';
 import { loadInstanceSecret, runMigrations } from './db/migrate.js';
 import { buildApp, type App } from './http/app.js';
 import { createLogger, type Logger } from './log.js';
+import { DeliveryWorker } from './delivery/worker.js';
+import { routesFor } from './delivery/routes.js';
 
 export interface Postlane {
   ctx: AppContext;
@@ -40,6 +42,10 @@ export async function startPostlane(config: Config, opts: { log?: Logger; clock?
     url = await app.listen({ port: config.port, host: config.host });
   }
   // Workers and the inbound SMTP listener register here as their domains land.
+  if (config.role === 'all' || config.role === 'worker') {
+    const worker = new DeliveryWorker(ctx).start();
+    services.push({ name: worker.name, stop: () => worker.stop() });
+  }
 
   ctx.log.info({ url, role: config.role, db: ctx.dialect }, 'postlane started');
   return {
@@ -49,6 +55,7 @@ export async function startPostlane(config: Config, opts: { log?: Logger; clock?
     async stop() {
       for (const s of services.reverse()) await s.stop().catch((err) => ctx.log.error({ err, service: s.name }, 'stop failed'));
       if (app) await app.close();
+      await routesFor(ctx).close().catch(() => {});
       await ctx.dbHandle.close();
     },
   };

@@ -2,6 +2,8 @@
 // JSON columns are written as strings and read with fromJson(), booleans are 0/1.
 // Domains that add tables declare their own interfaces in <domain>/tables.ts and add them to DB below.
 import type { Generated } from 'kysely';
+import type { DeliveriesEngineColumns } from '../delivery/tables.js';
+import type { AnonymousIdsTable, SegmentsTable } from '../segments/tables.js';
 
 type Id = Generated<number>;
 type Json = string | unknown; // written as JSON text; read back via fromJson()
@@ -317,10 +319,12 @@ export interface DB {
   jobs: JobsTable;
   idempotency_keys: IdempotencyKeysTable;
   campaigns: CampaignsTable;
-  deliveries: DeliveriesTable;
+  deliveries: DeliveriesTable & DeliveriesEngineColumns;
   links: LinksTable;
   fragments: FragmentsTable;
   sending_domains: SendingDomainsTable;
   captured_messages: CapturedMessagesTable;
   events: EventsTable;
+  segments: SegmentsTable;
+  anonymous_ids: AnonymousIdsTable;
 }

@@ -2,10 +2,12 @@
 import type { Command } from 'commander';
 import { registerDomains } from './domains.js';
 import { registerMigrate } from './migrate.js';
+import { registerCampaign } from './campaign.js';
 import { registerStart } from './start.js';
 
 export function registerCommands(program: Command): void {
   registerStart(program);
   registerMigrate(program);
   registerDomains(program);
+  registerCampaign(program);
 }

@@ -3,10 +3,14 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-foundation.js';
 import * as m0002 from './0002-delivery-events.js';
+import * as m0100 from './0100-delivery-engine.js';
 import * as m0110 from './0110-content.js';
+import * as m0400 from './0400-events-segments.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
   '0002-delivery-events': m0002,
+  '0100-delivery-engine': m0100,
   '0110-content': m0110,
+  '0400-events-segments': m0400,
 };

@@ -2,10 +2,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { workspaceRoutes } from './workspace.js';
+import { campaignRoutes } from './campaigns.js';
+import { outboxRoutes } from './outbox.js';
 import { contentRoutes } from './content.js';
 import { domainRoutes } from './domains.js';
 import { trackingRoutes } from './tracking.js';
 import { unsubscribeRoutes } from './unsubscribe.js';
+import { eventRoutes } from './events.js';
+import { segmentRoutes } from './segments.js';
 
 export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Promise<void> {
   await app.register(workspaceRoutes, { prefix: '/api/v1' });
@@ -17,8 +21,10 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   // imports:
 
   // campaigns, delivery:
+  await app.register(campaignRoutes, { prefix: '/api/v1' });
 
   // tracking, unsubscribe, sending domains, fragments, outbox:
+  await app.register(outboxRoutes, { prefix: '/api/v1' });
   await app.register(trackingRoutes);
   await app.register(unsubscribeRoutes);
   await app.register(domainRoutes, { prefix: '/api/v1' });
@@ -29,4 +35,6 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   // verify:
 
   // events, segments:
+  await app.register(eventRoutes, { prefix: '/api/v1' });
+  await app.register(segmentRoutes, { prefix: '/api/v1' });
 }

@@ -1,0 +1,96 @@
+// The crash test: a campaign sent by a worker PROCESS that is kill -9'd at random moments and
+// restarted each time; afterwards the sink's per-recipient counts are checked against the ledger.
+// Used by bench/crash.ts (20,000 recipients) and test/delivery/crash.test.ts (small N).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { benchConfig, createBenchCampaign, here, openBenchContext, seedAudience, startSink, tempDir } from './_send-fixture.js';
+import { startCampaignSend } from '../src/campaigns/index.js';
+import { ledgerCounts, type LedgerCounts } from '../src/delivery/ledger.js';
+
+export interface CrashReport {
+  recipients: number;
+  kills: number;
+  concurrency: number;
+  atSink: number;
+  distinctAtSink: number;
+  missing: number;
+  twice: number;
+  thriceOrMore: number;
+  campaignStatus: string;
+  counts: LedgerCounts;
+  seconds: number;
+}
+
+function sinkLines(file: string): string[] {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+export async function runCrashTest(o: { recipients: number; kills: number; concurrency?: number; leaseMs?: number; batchSize?: number; log?: (s: string) => void; random?: () => number }): Promise<CrashReport> {
+  const concurrency = o.concurrency ?? 8;
+  const random = o.random ?? Math.random;
+  const log = o.log ?? (() => {});
+  const dir = tempDir('postlane-crash-');
+  const sinkLog = join(dir, 'sink.log');
+  const config = benchConfig(dir);
+  const ctx = await openBenchContext(config);
+  const sink = await startSink({ log: sinkLog });
+  const started = performance.now();
+  try {
+    const { workspaceId, listId } = await seedAudience(ctx, o.recipients);
+    const campaign = await createBenchCampaign(ctx, workspaceId, listId);
+    await startCampaignSend(ctx, workspaceId, campaign.id);
+    const args = JSON.stringify({ config, smtpUrl: `smtp://127.0.0.1:${sink.port}`, concurrency, leaseMs: o.leaseMs ?? 2000, batchSize: o.batchSize ?? 50 });
+    const spawnWorker = (): ChildProcess => spawn(process.execPath, ['--import', 'tsx', join(here, '_worker.ts'), args, String(campaign.id)], { stdio: ['ignore', 'ignore', 'inherit'] });
+
+    let kills = 0;
+    while (kills < o.kills) {
+      const child = spawnWorker();
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      // Wait until this worker has delivered something, then kill it after a random delay.
+      const base = sizeOf(sinkLog);
+      let done = false;
+      void exited.then(() => { done = true; });
+      while (!done && sizeOf(sinkLog) === base) await new Promise((r) => setTimeout(r, 20));
+      if (done) break; // finished before we could kill it
+      await new Promise((r) => setTimeout(r, Math.floor(random() * 700)));
+      if (child.exitCode !== null) break;
+      child.kill('SIGKILL');
+      await exited;
+      kills++;
+      log(`kill -9 #${kills} after ${sinkLines(sinkLog).length} messages at the sink`);
+    }
+    const last = spawnWorker();
+    const code = await new Promise<number | null>((resolve) => last.once('exit', (c) => resolve(c)));
+    if (code !== 0) throw new Error(`final worker exited with ${code}`);
+
+    const lines = sinkLines(sinkLog);
+    const per = new Map<string, number>();
+    for (const l of lines) per.set(l, (per.get(l) ?? 0) + 1);
+    const values = [...per.values()];
+    let missing = 0;
+    for (let i = 1; i <= o.recipients; i++) if (!per.has(`user${i}@example.net`)) missing++;
+    const status = (await ctx.db.selectFrom('campaigns').select('status').where('id', '=', campaign.id).executeTakeFirstOrThrow()).status;
+    return {
+      recipients: o.recipients, kills, concurrency, atSink: lines.length, distinctAtSink: per.size, missing,
+      twice: values.filter((v) => v === 2).length, thriceOrMore: values.filter((v) => v >= 3).length,
+      campaignStatus: status, counts: await ledgerCounts(ctx, campaign.id), seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await sink.stop();
+    await ctx.dbHandle.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,113 @@
+// `npm run bench -- send [--recipients N] [--concurrency C] [--connections K]`: the whole engine
+// (ledger snapshot, leased batches, 3 personalised fields, link rewriting, DKIM RSA-2048, pooled
+// SMTP, group-committed outcomes) into a sink in another process, against the transport
+// ceiling measured in the same run (pre-built messages through the same SMTP pool, no engine).
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { machineLine, trackPeakRss } from './_machine.js';
+import { benchConfig, createBenchCampaign, here, openBenchContext, seedAudience, startSink, tempDir } from './_send-fixture.js';
+import { startCampaignSend } from '../src/campaigns/index.js';
+import { ledgerCounts } from '../src/delivery/ledger.js';
+import { assembleMessage, prepareCampaign, type CampaignRow } from '../src/delivery/prepare.js';
+import { createSmtpTransport } from '../src/delivery/transports/smtp.js';
+import { singleRoute } from '../src/delivery/transports/index.js';
+import { DeliveryWorker } from '../src/delivery/worker.js';
+import { Semaphore } from '../src/delivery/throttle.js';
+
+const arg = (name: string, def: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const N = arg('recipients', 100_000);
+const CONCURRENCY = arg('concurrency', 64);
+const CONNECTIONS = arg('connections', 8);
+// 0 = the worker runs in this process (async crypto.sign puts signing on the second core);
+// W > 0 = W worker processes share the campaign through leases (both cores render and send).
+const WORKERS = arg('workers', 0);
+
+const dir = tempDir('postlane-bench-send-');
+const config = benchConfig(dir, { smtpUrl: null });
+const ctx = await openBenchContext(config);
+const peakRss = trackPeakRss();
+const sink = await startSink();
+const url = `smtp://127.0.0.1:${sink.port}`;
+process.stderr.write(`seeding ${N} contacts…\n`);
+let t0 = performance.now();
+const { workspaceId, listId } = await seedAudience(ctx, N);
+const seedS = (performance.now() - t0) / 1000;
+const campaign = await createBenchCampaign(ctx, workspaceId, listId);
+
+// 1. Transport ceiling: 1,000 distinct pre-built, signed messages cycled N times through one pool.
+const transport = createSmtpTransport({ url, maxConnections: CONNECTIONS });
+const row = (await ctx.db.selectFrom('campaigns').selectAll().where('id', '=', campaign.id).executeTakeFirstOrThrow()) as unknown as CampaignRow;
+const prepared = await prepareCampaign(ctx, { ...row, id: Number(row.id), workspace_id: Number(row.workspace_id) });
+const prebuilt: string[] = [];
+for (let i = 0; i < 1000; i++) {
+  prebuilt.push((await assembleMessage(ctx, prepared, i + 1, { id: i + 1, email: `user${i + 1}@example.net`, first_name: `First${i}`, last_name: 'L', timezone: null, attributes: { city: 'Köln' }, tracking_consent: true })).raw);
+}
+process.stderr.write(`transport ceiling: ${N} pre-built messages…\n`);
+const sem = new Semaphore(CONCURRENCY);
+t0 = performance.now();
+let ceilingFailures = 0;
+const pending: Promise<void>[] = [];
+for (let i = 0; i < N; i++) {
+  await sem.acquire();
+  const p = transport.send({ workspaceId, campaignId: null, deliveryId: null, envelopeFrom: 'bounce@bounces.example.com', envelopeTo: `user${i + 1}@example.net`, subject: 's', raw: prebuilt[i % 1000] as string })
+    .then((r) => { if (r.outcome !== 'sent') ceilingFailures++; }).finally(() => sem.release());
+  pending.push(p);
+  if (pending.length >= 10_000) await Promise.all(pending.splice(0));
+}
+await Promise.all(pending);
+const ceilingS = (performance.now() - t0) / 1000;
+const ceiling = N / ceilingS;
+
+// 2. The engine end to end.
+process.stderr.write(`engine: snapshot + send to ${N}…\n`);
+const routes = singleRoute(transport, { concurrency: CONCURRENCY });
+const worker = new DeliveryWorker(ctx, { routes, batchSize: 1000, leaseMs: 120_000 });
+t0 = performance.now();
+await startCampaignSend(ctx, workspaceId, campaign.id);
+const snapshotS = (performance.now() - t0) / 1000;
+const t1 = performance.now();
+const childRss: number[] = [];
+if (WORKERS === 0) {
+  let result: Record<number, string> = {};
+  while (result[campaign.id] !== 'finished') result = await worker.tick();
+} else {
+  const args = JSON.stringify({ config, smtpUrl: url, concurrency: Math.ceil(CONCURRENCY / WORKERS), connections: Math.ceil(CONNECTIONS / WORKERS), leaseMs: 120_000, batchSize: 500 });
+  await Promise.all(Array.from({ length: WORKERS }, () => new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, '_worker.ts'), args, String(campaign.id)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.once('exit', (code) => {
+      const m = /peak_rss_mb (\d+)/.exec(out);
+      if (m) childRss.push(Number(m[1]));
+      if (code === 0) resolve();
+      else reject(new Error(`worker exited with ${code}`));
+    });
+  })));
+}
+const sendS = (performance.now() - t1) / 1000;
+const totalS = (performance.now() - t0) / 1000;
+const counts = await ledgerCounts(ctx, campaign.id);
+const rss = peakRss();
+await routes.close();
+await sink.stop();
+await ctx.dbHandle.close();
+rmSync(dir, { recursive: true, force: true });
+
+const engineRate = N / sendS;
+const line = (k: string, v: string) => process.stdout.write(`${k.padEnd(34)} ${v}\n`);
+process.stdout.write(`\nbench send — ${machineLine()}\n`);
+line('inputs', `${N} recipients, ${ctx.dialect}, sink: ${sink.kind} (separate process), ${WORKERS ? `${WORKERS} worker processes` : 'in-process worker'}, ${CONNECTIONS} SMTP connections, ${CONCURRENCY} in flight, DKIM rsa-2048, 6 links tracked, 3 personalised fields`);
+line('seed (SQL generated contacts)', `${seedS.toFixed(1)} s`);
+line('transport ceiling', `${ceiling.toFixed(0)} msgs/s (${ceilingS.toFixed(1)} s${ceilingFailures ? `, ${ceilingFailures} not accepted` : ''})`);
+line('engine: audience snapshot', `${snapshotS.toFixed(1)} s`);
+line('engine: send loop', `${engineRate.toFixed(0)} msgs/s (${sendS.toFixed(1)} s)`);
+line('engine: snapshot + send', `${(N / totalS).toFixed(0)} msgs/s (${totalS.toFixed(1)} s)`);
+line('engine / ceiling', `${((engineRate / ceiling) * 100).toFixed(1)} %  (floor 35 %)`);
+line('floor 1,500 msgs/s end-to-end', engineRate >= 1500 ? 'met' : 'NOT met');
+line('ledger', `eligible ${counts.eligible}, sent ${counts.sent}, deferred ${counts.deferred}, failed ${counts.failed}`);
+line('peak RSS (bench process)', `${rss.toFixed(0)} MB (floor 300 MB at 1M)`);
+if (childRss.length) line('peak RSS (worker processes)', `${childRss.map((r) => `${r} MB`).join(', ')}`);

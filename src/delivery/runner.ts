@@ -1,0 +1,144 @@
+// The send loop for one campaign: lease a batch, re-check recipients, then per message
+// render → MIME → DKIM → route under throttles → durable outcome. Stops at the ledger.
+import type { AppContext } from '../context.js';
+import { DEFAULT_MAX_DEFER_AGE_MS, retryDelayMs, type SendResult } from './classify.js';
+import { claimBatch, hasPendingDeliveries, releaseLeases, type ClaimedDelivery, type DeliveryOutcome } from './ledger.js';
+import { OutcomeWriter } from './outcome-writer.js';
+import { assembleMessage, prepareCampaign, type CampaignRow, type PreparedCampaign, type RecipientContact } from './prepare.js';
+import { loadBatchRecipients } from './recipients.js';
+import { Pacer, Semaphore } from './throttle.js';
+import type { Route } from './transports/index.js';
+
+export interface RunnerOptions {
+  owner: string;
+  batchSize?: number;
+  leaseMs?: number;
+  maxDeferAgeMs?: number;
+  /** How often (ms) the loop re-reads the campaign status to honour pause/cancel mid-batch. */
+  statusCheckMs?: number;
+}
+
+export type RunResult = 'finished' | 'waiting' | 'stopped' | 'not_sending';
+
+/** Route-level throttles are shared by every campaign on that route in this process. */
+const routeGates = new WeakMap<Route, { sem: Semaphore; pacer: Pacer }>();
+function gateOf(route: Route) {
+  let g = routeGates.get(route);
+  if (!g) {
+    g = { sem: new Semaphore(route.concurrency), pacer: new Pacer(route.rateLimit) };
+    routeGates.set(route, g);
+  }
+  return g;
+}
+
+export class CampaignRunner {
+  private prepared: PreparedCampaign | null = null;
+  private readonly writer: OutcomeWriter;
+  private readonly pacer: Pacer;
+  private readonly batchSize: number;
+  private readonly leaseMs: number;
+  private lastStatusCheck = 0;
+  private stopRequested = false;
+
+  constructor(private readonly ctx: AppContext, private readonly row: CampaignRow, private readonly route: Route, private readonly opts: RunnerOptions) {
+    this.writer = new OutcomeWriter(ctx, opts.owner);
+    this.pacer = new Pacer(row.rate_limit);
+    this.leaseMs = opts.leaseMs ?? 60_000;
+    // Rate-limited campaigns take smaller batches so a batch finishes well inside its lease.
+    const byRate = row.rate_limit ? Math.max(1, Math.floor((row.rate_limit * this.leaseMs) / 3000)) : Infinity;
+    this.batchSize = Math.min(opts.batchSize ?? 500, byRate);
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  /** Sends until no due rows remain, the campaign is paused/cancelled, or stop() is called. */
+  async run(): Promise<RunResult> {
+    if (!(await this.stillSending(true))) return 'not_sending';
+    this.prepared ??= await prepareCampaign(this.ctx, this.row);
+    for (;;) {
+      if (this.stopRequested || !(await this.stillSending(true))) return 'stopped';
+      const batch = await claimBatch(this.ctx, this.row.id, this.opts.owner, this.batchSize, this.leaseMs);
+      if (batch.length === 0) {
+        if (await hasPendingDeliveries(this.ctx, this.row.id)) return 'waiting';
+        await this.finish();
+        return 'finished';
+      }
+      await this.sendBatch(this.prepared, batch);
+    }
+  }
+
+  private async stillSending(force = false): Promise<boolean> {
+    const now = performance.now();
+    if (!force && now - this.lastStatusCheck < (this.opts.statusCheckMs ?? 500)) return true;
+    this.lastStatusCheck = now;
+    const r = await this.ctx.db.selectFrom('campaigns').select('status').where('id', '=', this.row.id).executeTakeFirst();
+    return r?.status === 'sending';
+  }
+
+  /** finished only when every eligible row has a final status (sent + failed + skipped = eligible). */
+  private async finish(): Promise<void> {
+    const now = this.ctx.clock.now();
+    await this.ctx.db.updateTable('campaigns').set({ status: 'finished', finished_at: now, updated_at: now })
+      .where('id', '=', this.row.id).where('status', '=', 'sending').execute();
+    this.ctx.log.info({ campaignId: this.row.id }, 'campaign finished');
+  }
+
+  private async sendBatch(p: PreparedCampaign, batch: ClaimedDelivery[]): Promise<void> {
+    const { send, skip } = await loadBatchRecipients(this.ctx, p, batch);
+    const now = this.ctx.clock.now();
+    const writes: Promise<void>[] = skip.map((s) => this.writer.write(outcome(s.delivery.id, 'skipped', now, { skipReason: s.reason })));
+    const gate = gateOf(this.route);
+    const inFlight: Promise<void>[] = [];
+    let i = 0;
+    for (; i < send.length; i++) {
+      if (this.stopRequested || !(await this.stillSending())) break;
+      await gate.sem.acquire();
+      await this.pacer.wait();
+      await gate.pacer.wait();
+      const item = send[i] as { delivery: ClaimedDelivery; contact: RecipientContact };
+      inFlight.push(this.sendOne(p, item.delivery, item.contact).finally(() => gate.sem.release()));
+    }
+    await Promise.all([...inFlight, ...writes]);
+    // Paused/cancelled/stopping mid-batch: hand the untouched rows back at once.
+    if (i < send.length) await releaseLeases(this.ctx, this.opts.owner, send.slice(i).map((s) => s.delivery.id));
+  }
+
+  /** One message; resolves only once its outcome is committed (see OutcomeWriter). */
+  private async sendOne(p: PreparedCampaign, d: ClaimedDelivery, contact: RecipientContact): Promise<void> {
+    let result: SendResult;
+    let msg: Awaited<ReturnType<typeof assembleMessage>> | null = null;
+    try {
+      msg = await assembleMessage(this.ctx, p, d.id, contact);
+      result = await this.route.transport.send({
+        workspaceId: p.workspaceId, campaignId: p.campaignId, deliveryId: d.id,
+        envelopeFrom: msg.envelopeFrom, envelopeTo: contact.email, subject: msg.subject, raw: msg.raw,
+      });
+    } catch (err) {
+      // A render/build failure is ours, not the recipient's: fail the row with the reason.
+      this.ctx.log.error({ err, campaignId: p.campaignId, deliveryId: d.id }, 'message assembly failed');
+      result = { outcome: 'failed', code: null, enhanced: null, response: `local error: ${(err as Error).message}`.slice(0, 1000) };
+    }
+    await this.writer.write(this.toOutcome(d, result, msg));
+  }
+
+  private toOutcome(d: ClaimedDelivery, r: SendResult, msg: { messageId: string; verpToken: string | null } | null): DeliveryOutcome {
+    const now = this.ctx.clock.now();
+    const extra = { smtpCode: r.code, smtpResponse: r.response, messageId: msg?.messageId ?? null, verpToken: msg?.verpToken ?? null };
+    if (r.outcome === 'sent') return outcome(d.id, 'sent', now, { ...extra, sentAt: now });
+    if (r.outcome === 'failed') return outcome(d.id, 'failed', now, extra);
+    const firstAt = d.first_attempt_at ?? now;
+    if (now - firstAt >= (this.opts.maxDeferAgeMs ?? DEFAULT_MAX_DEFER_AGE_MS)) {
+      return outcome(d.id, 'failed', now, { ...extra, smtpResponse: `gave up after ${d.attempts + 1} attempts: ${r.response}`.slice(0, 1000) });
+    }
+    return outcome(d.id, 'deferred', now + retryDelayMs(d.attempts + 1), extra);
+  }
+}
+
+function outcome(id: number, status: DeliveryOutcome['status'], nextAttemptAt: number, o: Partial<DeliveryOutcome> = {}): DeliveryOutcome {
+  return {
+    id, status, attempted: status !== 'skipped', smtpCode: null, smtpResponse: null, messageId: null, verpToken: null,
+    skipReason: null, sentAt: null, ...o, nextAttemptAt,
+  };
+}

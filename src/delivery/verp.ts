@@ -1,0 +1,42 @@
+// VERP return paths: bounce+TOKEN@bounce-domain, where TOKEN names the ledger row. The token is
+// lower-case (some MTAs fold local-part case) and HMAC-checked so forged bounces map to nothing.
+import { createHmac } from 'node:crypto';
+import { deriveKey } from '../lib/crypto.js';
+
+const keys = new Map<string, Buffer>();
+function keyFor(secret: string): Buffer {
+  let k = keys.get(secret);
+  if (!k) {
+    k = deriveKey(secret, 'verp');
+    keys.set(secret, k);
+  }
+  return k;
+}
+
+function mac(secret: string, id: string): string {
+  return createHmac('sha256', keyFor(secret)).update(id).digest('hex').slice(0, 10);
+}
+
+/** The token for a delivery row id: `<base36 id>-<10 hex of HMAC>`. */
+export function verpToken(secret: string, deliveryId: number): string {
+  const id = deliveryId.toString(36);
+  return `${id}-${mac(secret, id)}`;
+}
+
+/** The delivery id named by a token, or null when malformed or forged. */
+export function deliveryIdFromVerp(secret: string, token: string): number | null {
+  const m = /^([0-9a-z]{1,12})-([0-9a-f]{10})$/.exec(token.toLowerCase());
+  if (!m || mac(secret, m[1] as string) !== m[2]) return null;
+  const n = parseInt(m[1] as string, 36);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/** Parses `bounce+TOKEN@domain` (any case) into the delivery id, or null. */
+export function deliveryIdFromReturnPath(secret: string, address: string): number | null {
+  const m = /^bounce\+([^@]+)@/i.exec(address.trim());
+  return m ? deliveryIdFromVerp(secret, m[1] as string) : null;
+}
+
+export function verpAddress(token: string, domain: string): string {
+  return `bounce+${token}@${domain}`;
+}

@@ -1,0 +1,17 @@
+// kill -9 the worker process at random moments (≥5 times), restart it each time, and check the
+// promise: everyone at least once, nobody three times, duplicates bounded by concurrency × kills.
+import { expect, it, describe } from 'vitest';
+import { runCrashTest } from '../../bench/_crash-harness.js';
+
+describe('crash safety [sqlite, worker child process]', () => {
+  it('survives 5 × kill -9: no recipient lost, none sent three times, counts equal the sink', async () => {
+    const r = await runCrashTest({ recipients: 250, kills: 5, concurrency: 4, batchSize: 20, leaseMs: 1500 });
+    expect(r.kills).toBe(5);
+    expect(r.missing).toBe(0);
+    expect(r.thriceOrMore).toBe(0);
+    expect(r.twice).toBeLessThanOrEqual(r.concurrency * r.kills);
+    expect(r.campaignStatus).toBe('finished');
+    expect(r.counts).toMatchObject({ eligible: 250, sent: 250, deferred: 0, failed: 0 });
+    expect(r.distinctAtSink).toBe(r.counts.sent);
+  }, 300_000);
+});
