@@ -25,4 +25,6 @@ export interface AppContext {
   routes?: RouteRegistry;
   /** DNS resolver (default: node:dns/promises where used). */
   dns?: DnsResolver;
+  /** HTTPS GET for SNS signing certificates and subscription confirmation (feedback/webhooks); default fetch. */
+  httpGet?: (url: string) => Promise<string>;
 }

@@ -4,6 +4,8 @@ import { systemClock, type Clock } from './clock.js';
 import type { AppContext } from './context.js';
 import { openDatabase } from './db/index.js';
 import { loadInstanceSecret, runMigrations } from './db/migrate.js';
+import { startImapPoller } from './feedback/imap-poller.js';
+import { startInboundSmtp } from './feedback/smtp-listener.js';
 import { buildApp, type App } from './http/app.js';
 import { createLogger, type Logger } from './log.js';
 import { DeliveryWorker } from './delivery/worker.js';
@@ -45,6 +47,16 @@ export async function startPostlane(config: Config, opts: { log?: Logger; clock?
   if (config.role === 'all' || config.role === 'worker') {
     const worker = new DeliveryWorker(ctx).start();
     services.push({ name: worker.name, stop: () => worker.stop() });
+  if ((config.role === 'all' || config.role === 'smtp') && config.bounceDomain) {
+    // Bounces and FBL reports for bounce+TOKEN@<bounceDomain>; without a bounce domain there is nothing to accept.
+    services.push(await startInboundSmtp(ctx, { port: config.inboundSmtpPort, host: config.host, bounceDomain: config.bounceDomain }));
+  }
+  if ((config.role === 'all' || config.role === 'worker') && config.feedbackImapUrl) {
+    const mailbox = decodeURIComponent(new URL(config.feedbackImapUrl).pathname.replace(/^\//, '')) || 'INBOX';
+    services.push(startImapPoller(ctx, { url: config.feedbackImapUrl, mailbox, bounceDomain: config.bounceDomain }));
+  }
+  if (config.role === 'smtp' && !config.bounceDomain) {
+    ctx.log.warn('role smtp without POSTLANE_BOUNCE_DOMAIN: the inbound feedback listener is not started');
   }
 
   ctx.log.info({ url, role: config.role, db: ctx.dialect }, 'postlane started');

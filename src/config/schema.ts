@@ -23,6 +23,14 @@ export interface Config {
   redisUrl: string | null;
   /** Trust X-Forwarded-* from a reverse proxy (needed for Secure cookies behind HTTPS termination). */
   trustProxy: boolean;
+  /** ESP feedback webhooks: a provider's endpoint refuses everything until its secret is set. */
+  sesTopicArns: string[];
+  sendgridWebhookPublicKey: string | null;
+  mailgunSigningKey: string | null;
+  /** "user:password" expected in the Basic authorization Postmark sends. */
+  postmarkWebhookAuth: string | null;
+  /** Mailbox polled for bounces: imap(s)://user:pass@host[:port][/MAILBOX] (default mailbox INBOX). */
+  feedbackImapUrl: string | null;
 }
 
 /** One entry per key: the env var names that set it (first wins) and how to parse it. */
@@ -82,6 +90,11 @@ export const KEY_SPECS: Record<keyof Config, KeySpec> = {
   inboundSmtpPort: { env: ['POSTLANE_INBOUND_SMTP_PORT'], parse: int(0, 65535) },
   redisUrl: { env: ['REDIS_URL', 'POSTLANE_REDIS_URL'], parse: url(['redis:', 'rediss:']) },
   trustProxy: { env: ['POSTLANE_TRUST_PROXY'], parse: bool },
+  sesTopicArns: { env: ['POSTLANE_SES_TOPIC_ARNS'], parse: (raw) => ({ value: raw.split(',').map((s) => s.trim()).filter(Boolean) }) },
+  sendgridWebhookPublicKey: { env: ['POSTLANE_SENDGRID_WEBHOOK_KEY'], parse: nonEmpty },
+  mailgunSigningKey: { env: ['POSTLANE_MAILGUN_SIGNING_KEY'], parse: nonEmpty },
+  feedbackImapUrl: { env: ['POSTLANE_FEEDBACK_IMAP_URL'], parse: url(['imap:', 'imaps:']) },
+  postmarkWebhookAuth: { env: ['POSTLANE_POSTMARK_WEBHOOK_AUTH'], parse: (raw) => (raw.includes(':') && raw.length >= 12 ? { value: raw } : { error: 'must be user:password, at least 12 characters' }) },
 };
 
 export function defaultConfig(): Omit<Config, 'publicUrl' | 'databaseUrl'> {
@@ -101,5 +114,10 @@ export function defaultConfig(): Omit<Config, 'publicUrl' | 'databaseUrl'> {
     inboundSmtpPort: 2526,
     redisUrl: null,
     trustProxy: false,
+    sesTopicArns: [],
+    sendgridWebhookPublicKey: null,
+    mailgunSigningKey: null,
+    postmarkWebhookAuth: null,
+    feedbackImapUrl: null,
   };
 }

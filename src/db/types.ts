@@ -4,6 +4,7 @@
 import type { Generated } from 'kysely';
 import type { DeliveriesEngineColumns } from '../delivery/tables.js';
 import type { AnonymousIdsTable, SegmentsTable } from '../segments/tables.js';
+import type { FeedbackEventsTable } from '../feedback/tables.js';
 
 type Id = Generated<number>;
 type Json = string | unknown; // written as JSON text; read back via fromJson()
@@ -327,4 +328,5 @@ export interface DB {
   events: EventsTable;
   segments: SegmentsTable;
   anonymous_ids: AnonymousIdsTable;
+  feedback_events: FeedbackEventsTable;
 }

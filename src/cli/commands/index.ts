@@ -1,6 +1,7 @@
 // Registers every subcommand. Add one line per command file.
 import type { Command } from 'commander';
 import { registerDomains } from './domains.js';
+import { registerBounce } from './bounce.js';
 import { registerMigrate } from './migrate.js';
 import { registerCampaign } from './campaign.js';
 import { registerStart } from './start.js';
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerMigrate(program);
   registerDomains(program);
   registerCampaign(program);
+  registerBounce(program);
 }

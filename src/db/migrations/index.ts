@@ -6,6 +6,7 @@ import * as m0002 from './0002-delivery-events.js';
 import * as m0100 from './0100-delivery-engine.js';
 import * as m0110 from './0110-content.js';
 import * as m0400 from './0400-events-segments.js';
+import * as m0200 from './0200-feedback.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0100-delivery-engine': m0100,
   '0110-content': m0110,
   '0400-events-segments': m0400,
+  '0200-feedback': m0200,
 };

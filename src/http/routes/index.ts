@@ -1,6 +1,7 @@
 // Registers each domain's routes as one plugin with its prefix. Add one line per domain.
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
+import { feedbackWebhookRoutes } from './feedback.js';
 import { workspaceRoutes } from './workspace.js';
 import { campaignRoutes } from './campaigns.js';
 import { outboxRoutes } from './outbox.js';
@@ -31,6 +32,7 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   await app.register(contentRoutes, { prefix: '/api/v1' });
 
   // feedback:
+  await app.register(feedbackWebhookRoutes, { prefix: '/api/v1' });
 
   // verify:
 

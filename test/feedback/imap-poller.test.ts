@@ -1,0 +1,67 @@
+// The IMAP poller's logic against an in-memory mailbox (the same interface imapflow exposes): unseen
+// messages are ingested and flagged, failures stay unseen, a re-poll after a crash changes nothing.
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { pollMailboxOnce, startImapPoller, type ImapClientLike } from '../../src/feedback/imap-poller.js';
+import { describeEachDb, openTestContext, type TestContext } from '../helpers/context.js';
+import { dsnMessage, seedCampaign } from './seed.js';
+
+const DOMAIN = 'bounces.example.com';
+
+class FakeMailbox implements ImapClientLike {
+  messages = new Map<number, { source: Buffer; seen: boolean }>();
+  failFlagging = false;
+  locks = 0;
+  async connect() {}
+  async logout() {}
+  async getMailboxLock() {
+    this.locks++;
+    return { release: () => { this.locks--; } };
+  }
+  async search(q: { seen: boolean }) {
+    return [...this.messages].filter(([, m]) => m.seen === q.seen).map(([uid]) => uid);
+  }
+  async fetchOne(uid: string) {
+    const m = this.messages.get(Number(uid));
+    return m ? { source: m.source } : false;
+  }
+  async messageFlagsAdd(uid: string, flags: string[]) {
+    if (this.failFlagging) throw new Error('connection lost');
+    const m = this.messages.get(Number(uid));
+    if (m && flags.includes('\\Seen')) m.seen = true;
+    return true;
+  }
+}
+
+describeEachDb('IMAP feedback poller', (dialect) => {
+  let ctx: TestContext;
+  beforeEach(async () => {
+    ctx = await openTestContext(dialect, { config: { bounceDomain: DOMAIN } });
+  });
+  afterEach(async () => ctx.destroy());
+
+  it('ingests unseen bounces (VERP from the To header), flags them seen, and a crash before flagging changes state once', async () => {
+    const s = await seedCampaign(ctx);
+    const [a, b] = s.deliveries;
+    const box = new FakeMailbox();
+    box.messages.set(1, { source: Buffer.from(dsnMessage({ to: `bounce+${a!.token}@${DOMAIN}`, rcpt: a!.email, status: '5.1.1', diag: '550 5.1.1 User unknown' })), seen: false });
+    box.messages.set(2, { source: Buffer.from('Subject: hi\r\n\r\nnot feedback\r\n'), seen: false });
+    box.messages.set(3, { source: Buffer.from(dsnMessage({ to: `bounce+${b!.token}@${DOMAIN}`, rcpt: b!.email, status: '5.1.1', diag: '550 5.1.1 User unknown' })), seen: true });
+    box.failFlagging = true; // the connection drops after ingesting, before \Seen is stored
+    expect(await pollMailboxOnce(ctx, box, { mailbox: 'INBOX', bounceDomain: DOMAIN })).toEqual({ processed: 0, failed: 2 });
+    box.failFlagging = false;
+    expect(await pollMailboxOnce(ctx, box, { mailbox: 'INBOX', bounceDomain: DOMAIN })).toEqual({ processed: 2, failed: 0 });
+    expect(box.locks).toBe(0);
+    const events = await ctx.db.selectFrom('feedback_events').select(['email', 'source']).execute();
+    expect(events).toEqual([{ email: a!.email, source: 'imap' }]);
+    const sup = await ctx.db.selectFrom('suppressions').select('email').execute();
+    expect(sup.map((r) => r.email)).toEqual([a!.email]); // the already-seen message 3 was not touched
+    expect(await pollMailboxOnce(ctx, box, { mailbox: 'INBOX', bounceDomain: DOMAIN })).toEqual({ processed: 0, failed: 0 });
+  });
+
+  it('runs as a stoppable background service', async () => {
+    const box = new FakeMailbox();
+    const poller = startImapPoller(ctx, { url: 'imap://u:p@127.0.0.1:1', mailbox: 'INBOX', bounceDomain: DOMAIN, intervalMs: 60_000, clientFactory: () => box });
+    expect(await poller.pollNow()).toEqual({ processed: 0, failed: 0 });
+    await poller.stop();
+  });
+});
