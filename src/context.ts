@@ -11,6 +11,7 @@ import type { RouteRegistry } from './delivery/transports/index.js';
 export interface DnsResolver {
   resolveTxt(hostname: string): Promise<string[][]>;
 }
+import type { VerifyDeps } from './verify/engine.js';
 
 export interface AppContext {
   db: Database;
@@ -27,4 +28,6 @@ export interface AppContext {
   dns?: DnsResolver;
   /** HTTPS GET for SNS signing certificates and subscription confirmation (feedback/webhooks); default fetch. */
   httpGet?: (url: string) => Promise<string>;
+  /** Verification's DNS resolver, SMTP probe port and limits (default: system DNS, port 25). */
+  verify?: VerifyDeps;
 }

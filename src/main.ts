@@ -10,6 +10,7 @@ import { buildApp, type App } from './http/app.js';
 import { createLogger, type Logger } from './log.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import { routesFor } from './delivery/routes.js';
+import { startVerifyService } from './verify/service.js';
 
 export interface Postlane {
   ctx: AppContext;
@@ -58,6 +59,7 @@ export async function startPostlane(config: Config, opts: { log?: Logger; clock?
   if (config.role === 'smtp' && !config.bounceDomain) {
     ctx.log.warn('role smtp without POSTLANE_BOUNCE_DOMAIN: the inbound feedback listener is not started');
   }
+  if (config.role === 'all' || config.role === 'worker') services.push(startVerifyService(ctx));
 
   ctx.log.info({ url, role: config.role, db: ctx.dialect }, 'postlane started');
   return {

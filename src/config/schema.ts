@@ -31,6 +31,13 @@ export interface Config {
   postmarkWebhookAuth: string | null;
   /** Mailbox polled for bounces: imap(s)://user:pass@host[:port][/MAILBOX] (default mailbox INBOX). */
   feedbackImapUrl: string | null;
+  /** Allow the SMTP mailbox probe (off: it can hurt this host's IP reputation). */
+  verifySmtp: boolean;
+  /** EHLO name and MAIL FROM address of the SMTP probe. */
+  verifySmtpHelo: string | null;
+  verifySmtpFrom: string | null;
+  /** DNS servers for verification lookups (comma-separated host[:port]); default: the system's. */
+  verifyDnsServers: string | null;
 }
 
 /** One entry per key: the env var names that set it (first wins) and how to parse it. */
@@ -95,6 +102,16 @@ export const KEY_SPECS: Record<keyof Config, KeySpec> = {
   mailgunSigningKey: { env: ['POSTLANE_MAILGUN_SIGNING_KEY'], parse: nonEmpty },
   feedbackImapUrl: { env: ['POSTLANE_FEEDBACK_IMAP_URL'], parse: url(['imap:', 'imaps:']) },
   postmarkWebhookAuth: { env: ['POSTLANE_POSTMARK_WEBHOOK_AUTH'], parse: (raw) => (raw.includes(':') && raw.length >= 12 ? { value: raw } : { error: 'must be user:password, at least 12 characters' }) },
+  verifySmtp: { env: ['POSTLANE_VERIFY_SMTP'], parse: bool },
+  verifySmtpHelo: { env: ['POSTLANE_VERIFY_SMTP_HELO'], parse: hostname },
+  verifySmtpFrom: {
+    env: ['POSTLANE_VERIFY_SMTP_FROM'],
+    parse: (raw) => (/^[^\s<>@]+@[^\s<>@]+$/.test(raw) ? { value: raw } : { error: 'must be an email address' }),
+  },
+  verifyDnsServers: {
+    env: ['POSTLANE_VERIFY_DNS_SERVERS'],
+    parse: (raw) => (/^[0-9a-f.:[\]]+(,[0-9a-f.:[\]]+)*$/i.test(raw.replace(/\s/g, '')) ? { value: raw.replace(/\s/g, '') } : { error: 'must be a comma-separated list of IP[:port]' }),
+  },
 };
 
 export function defaultConfig(): Omit<Config, 'publicUrl' | 'databaseUrl'> {
@@ -119,5 +136,9 @@ export function defaultConfig(): Omit<Config, 'publicUrl' | 'databaseUrl'> {
     mailgunSigningKey: null,
     postmarkWebhookAuth: null,
     feedbackImapUrl: null,
+    verifySmtp: false,
+    verifySmtpHelo: null,
+    verifySmtpFrom: null,
+    verifyDnsServers: null,
   };
 }

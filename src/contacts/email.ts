@@ -24,6 +24,27 @@ export function normalizeEmail(input: unknown): NormalizedEmail | null {
   const local = trimmed.slice(0, at);
   const rawDomain = trimmed.slice(at + 1);
   if (!LOCAL_RE.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..')) return null;
+  const domain = asciiDomain(rawDomain);
+  if (domain === null) return null;
+  const email = `${local}@${domain}`;
+  if (email.length > 254) return null;
+  return { email, key: email.toLowerCase() };
+}
+
+// Domains repeat heavily in real lists (imports normalise millions of addresses): the checked
+// ASCII form of each recent domain is cached; the cache is bounded and simply reset when full.
+const domainCache = new Map<string, string | null>();
+
+function asciiDomain(rawDomain: string): string | null {
+  const hit = domainCache.get(rawDomain);
+  if (hit !== undefined) return hit;
+  const domain = checkDomain(rawDomain);
+  if (domainCache.size >= 10_000) domainCache.clear();
+  domainCache.set(rawDomain, domain);
+  return domain;
+}
+
+function checkDomain(rawDomain: string): string | null {
   if (/[\s\u0000-\u001f\u007f]/.test(rawDomain)) return null;
   let domain: string;
   try {
@@ -33,9 +54,7 @@ export function normalizeEmail(input: unknown): NormalizedEmail | null {
   }
   if (!domain || domain.length > 253 || !domain.includes('.') || domain.endsWith('.')) return null;
   if (!/^[a-z0-9.-]+$/.test(domain) || domain.split('.').some((l) => l.length === 0 || l.length > 63 || l.startsWith('-') || l.endsWith('-'))) return null;
-  const email = `${local}@${domain}`;
-  if (email.length > 254) return null;
-  return { email, key: email.toLowerCase() };
+  return domain;
 }
 
 /** The lower-cased key of an address, or null when it is not an address. */

@@ -5,6 +5,8 @@ import type { Generated } from 'kysely';
 import type { DeliveriesEngineColumns } from '../delivery/tables.js';
 import type { AnonymousIdsTable, SegmentsTable } from '../segments/tables.js';
 import type { FeedbackEventsTable } from '../feedback/tables.js';
+import type { ImportRejectionsTable } from '../imports/tables.js';
+import type { VerificationsTable, VerifyJobItemsTable } from '../verify/tables.js';
 
 type Id = Generated<number>;
 type Json = string | unknown; // written as JSON text; read back via fromJson()
@@ -329,4 +331,7 @@ export interface DB {
   segments: SegmentsTable;
   anonymous_ids: AnonymousIdsTable;
   feedback_events: FeedbackEventsTable;
+  import_rejections: ImportRejectionsTable;
+  verifications: VerificationsTable;
+  verify_job_items: VerifyJobItemsTable;
 }

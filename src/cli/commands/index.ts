@@ -2,9 +2,11 @@
 import type { Command } from 'commander';
 import { registerDomains } from './domains.js';
 import { registerBounce } from './bounce.js';
+import { registerImport } from './import.js';
 import { registerMigrate } from './migrate.js';
 import { registerCampaign } from './campaign.js';
 import { registerStart } from './start.js';
+import { registerVerify } from './verify.js';
 
 export function registerCommands(program: Command): void {
   registerStart(program);
@@ -12,4 +14,6 @@ export function registerCommands(program: Command): void {
   registerDomains(program);
   registerCampaign(program);
   registerBounce(program);
+  registerImport(program);
+  registerVerify(program);
 }

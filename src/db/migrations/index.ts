@@ -7,6 +7,8 @@ import * as m0100 from './0100-delivery-engine.js';
 import * as m0110 from './0110-content.js';
 import * as m0400 from './0400-events-segments.js';
 import * as m0200 from './0200-feedback.js';
+import * as m0030 from './0030-import-rejections.js';
+import * as m0300 from './0300-verify.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -15,4 +17,6 @@ export const migrations: Record<string, Migration> = {
   '0110-content': m0110,
   '0400-events-segments': m0400,
   '0200-feedback': m0200,
+  '0030-import-rejections': m0030,
+  '0300-verify': m0300,
 };

@@ -11,6 +11,9 @@ import { trackingRoutes } from './tracking.js';
 import { unsubscribeRoutes } from './unsubscribe.js';
 import { eventRoutes } from './events.js';
 import { segmentRoutes } from './segments.js';
+import { verifyRoutes } from './verify.js';
+import { workspaceRoutes } from './workspace.js';
+import { importRoutes } from './imports.js';
 
 export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Promise<void> {
   await app.register(workspaceRoutes, { prefix: '/api/v1' });
@@ -20,6 +23,7 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   // contacts, lists, tags, suppressions, exports:
 
   // imports:
+  await app.register(importRoutes, { prefix: '/api/v1' });
 
   // campaigns, delivery:
   await app.register(campaignRoutes, { prefix: '/api/v1' });
@@ -35,6 +39,7 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   await app.register(feedbackWebhookRoutes, { prefix: '/api/v1' });
 
   // verify:
+  await app.register(verifyRoutes, { prefix: '/api/v1' });
 
   // events, segments:
   await app.register(eventRoutes, { prefix: '/api/v1' });
