@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerDomains } from './domains.js';
 import { registerBounce } from './bounce.js';
 import { registerImport } from './import.js';
+import { registerExport } from './export.js';
 import { registerMigrate } from './migrate.js';
 import { registerCampaign } from './campaign.js';
 import { registerStart } from './start.js';
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerBounce(program);
   registerImport(program);
   registerVerify(program);
+  registerExport(program);
 }

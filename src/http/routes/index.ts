@@ -14,6 +14,7 @@ import { segmentRoutes } from './segments.js';
 import { verifyRoutes } from './verify.js';
 import { workspaceRoutes } from './workspace.js';
 import { importRoutes } from './imports.js';
+import { audienceRoutes } from './audience.js';
 
 export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Promise<void> {
   await app.register(workspaceRoutes, { prefix: '/api/v1' });
@@ -21,6 +22,7 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   // auth, users, api keys, audit:
 
   // contacts, lists, tags, suppressions, exports:
+  await app.register(audienceRoutes, { prefix: '/api/v1' });
 
   // imports:
   await app.register(importRoutes, { prefix: '/api/v1' });
