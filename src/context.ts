@@ -12,6 +12,7 @@ export interface DnsResolver {
   resolveTxt(hostname: string): Promise<string[][]>;
 }
 import type { VerifyDeps } from './verify/engine.js';
+import type { LoginLimits } from './auth/login-limit.js';
 
 export interface AppContext {
   db: Database;
@@ -30,4 +31,6 @@ export interface AppContext {
   httpGet?: (url: string) => Promise<string>;
   /** Verification's DNS resolver, SMTP probe port and limits (default: system DNS, port 25). */
   verify?: VerifyDeps;
+  /** Sign-in rate limits (default auth/login-limit.ts DEFAULT_LOGIN_LIMITS). */
+  loginLimits?: LoginLimits;
 }

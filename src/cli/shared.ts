@@ -25,7 +25,7 @@ export function cliConfig(cmd: Command, overrides: Partial<Config> = {}): Config
 /** Opens the database with logs on stderr (stdout is for data). */
 export async function cliContext(cmd: Command): Promise<AppContext> {
   const config = cliConfig(cmd);
-  const log = createLogger(process.env.POSTLANE_LOG_LEVEL ?? 'warn');
+  const log = createLogger(process.env.POSTLANE_LOG_LEVEL ?? 'warn', 2);
   return openContext(config, { log });
 }
 

@@ -7,6 +7,7 @@ import type { AnonymousIdsTable, SegmentsTable } from '../segments/tables.js';
 import type { FeedbackEventsTable } from '../feedback/tables.js';
 import type { ImportRejectionsTable } from '../imports/tables.js';
 import type { VerificationsTable, VerifyJobItemsTable } from '../verify/tables.js';
+import type { LoginFailuresTable } from '../auth/tables.js';
 
 type Id = Generated<number>;
 type Json = string | unknown; // written as JSON text; read back via fromJson()
@@ -334,4 +335,5 @@ export interface DB {
   import_rejections: ImportRejectionsTable;
   verifications: VerificationsTable;
   verify_job_items: VerifyJobItemsTable;
+  login_failures: LoginFailuresTable;
 }

@@ -7,7 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { AppContext } from '../context.js';
-import { authHooks } from './auth.js';
+import { authHooks, hoistAuthHooks } from './auth.js';
 import { handleError, errorBody } from './errors.js';
 import { registerRoutes } from './routes/index.js';
 
@@ -15,6 +15,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     ctx: AppContext;
     metrics: Registry;
+    /** Every route registered, in order (the permission walk test iterates over it). */
+    routeTable: Array<{ method: string; url: string }>;
   }
 }
 
@@ -38,9 +40,17 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   collectDefaultMetrics({ register: metrics, prefix: 'postlane_' });
   app.decorate('metrics', metrics);
   app.decorateRequest('principal', null);
-  const { authenticate, authorize } = authHooks(ctx);
+  const { authenticate, authenticateUser, authorize } = authHooks(ctx);
   app.decorate('authenticate', authenticate);
+  app.decorate('authenticateUser', authenticateUser);
   app.decorate('authorize', authorize);
+
+  const routeTable: Array<{ method: string; url: string }> = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    hoistAuthHooks(route);
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url });
+  });
 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((req, reply) => {

@@ -1,6 +1,6 @@
 // Authentication and authorisation for every /api route: a Bearer API key or a session cookie
 // (with a CSRF header on state changes), then a `resource:action` permission check.
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler, RouteOptions } from 'fastify';
 import { authenticateApiKey } from '../auth/api-keys.js';
 import { can, type Principal } from '../auth/principal.js';
 import type { Permission } from '../auth/permissions.js';
@@ -18,6 +18,8 @@ declare module 'fastify' {
     authorize(permission: Permission): preHandlerAsyncHookHandler;
     /** preHandler that requires any authenticated principal. */
     authenticate: preHandlerAsyncHookHandler;
+    /** preHandler that requires a signed-in user session (sign-out, password change): 403 for API keys. */
+    authenticateUser: preHandlerAsyncHookHandler;
   }
 }
 
@@ -61,16 +63,43 @@ async function ensurePrincipal(ctx: AppContext, req: FastifyRequest): Promise<Pr
   return p;
 }
 
+// Handlers made by authHooks carry this mark so hoistAuthHooks can find them on any route.
+const AUTH_HOOK = Symbol('postlane.authHook');
+const mark = <T extends object>(fn: T): T => Object.assign(fn, { [AUTH_HOOK]: true });
+const isAuthHook = (fn: unknown): boolean => typeof fn === 'function' && (fn as unknown as Record<symbol, unknown>)[AUTH_HOOK] === true;
+
 export function authHooks(ctx: AppContext) {
-  const authenticate: preHandlerAsyncHookHandler = async (req: FastifyRequest, _reply: FastifyReply) => {
+  const authenticate: preHandlerAsyncHookHandler = mark(async (req: FastifyRequest, _reply: FastifyReply) => {
     await ensurePrincipal(ctx, req);
-  };
+  });
   const authorize = (permission: Permission): preHandlerAsyncHookHandler =>
-    async (req: FastifyRequest, _reply: FastifyReply) => {
+    mark(async (req: FastifyRequest, _reply: FastifyReply) => {
       const p = await ensurePrincipal(ctx, req);
       if (!can(p, permission)) throw new AppError('forbidden', `your role (${p.role}) lacks ${permission}`, { permission });
-    };
-  return { authenticate, authorize };
+    });
+  const authenticateUser: preHandlerAsyncHookHandler = mark(async (req: FastifyRequest, _reply: FastifyReply) => {
+    const p = await ensurePrincipal(ctx, req);
+    if (p.kind !== 'user') throw new AppError('forbidden', 'this endpoint needs a signed-in user session, not an API key');
+  });
+  return { authenticate, authenticateUser, authorize };
+}
+
+/**
+ * onRoute hook: routes declare `preHandler: app.authorize(…)`, but fastify runs preHandlers
+ * after reading and validating the body. Moving the auth hooks to onRequest means an
+ * unauthenticated or unauthorised caller is turned away before any body is read (an import
+ * upload is not streamed for nobody) and never learns the body schema from a 400.
+ */
+export function hoistAuthHooks(route: RouteOptions): void {
+  const pre = route.preHandler;
+  const list = Array.isArray(pre) ? pre : pre ? [pre] : [];
+  const auth = list.filter(isAuthHook);
+  if (auth.length === 0) return;
+  const rest = list.filter((h) => !isAuthHook(h));
+  route.preHandler = rest.length ? rest : undefined;
+  const on = route.onRequest;
+  const onList = Array.isArray(on) ? on : on ? [on] : [];
+  route.onRequest = [...onList, ...auth] as unknown as RouteOptions['onRequest'];
 }
 
 /** The principal of an authorised request (routes behind authorize() always have one). */

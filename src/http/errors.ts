@@ -12,6 +12,8 @@ export function errorBody(code: string, message: string, details: unknown = null
 
 export function handleError(err: FastifyError | AppError | Error, req: FastifyRequest, reply: FastifyReply): void {
   if (err instanceof AppError) {
+    const retryAfter = (err.details as { retry_after?: unknown } | null)?.retry_after;
+    if (err.code === 'rate_limited' && typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
     void reply.status(err.status).send(errorBody(err.code, err.message, err.details));
     return;
   }

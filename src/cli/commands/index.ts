@@ -4,10 +4,12 @@ import { registerDomains } from './domains.js';
 import { registerBounce } from './bounce.js';
 import { registerImport } from './import.js';
 import { registerExport } from './export.js';
+import { registerApiKey } from './api-key.js';
 import { registerMigrate } from './migrate.js';
 import { registerCampaign } from './campaign.js';
 import { registerStart } from './start.js';
 import { registerVerify } from './verify.js';
+import { registerUser } from './user.js';
 
 export function registerCommands(program: Command): void {
   registerStart(program);
@@ -18,4 +20,6 @@ export function registerCommands(program: Command): void {
   registerImport(program);
   registerVerify(program);
   registerExport(program);
+  registerUser(program);
+  registerApiKey(program);
 }

@@ -10,6 +10,7 @@ import * as m0200 from './0200-feedback.js';
 import * as m0030 from './0030-import-rejections.js';
 import * as m0300 from './0300-verify.js';
 import * as m0020 from './0020-audience.js';
+import * as m0010 from './0010-auth.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0030-import-rejections': m0030,
   '0300-verify': m0300,
   '0020-audience': m0020,
+  '0010-auth': m0010,
 };

@@ -2,6 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { feedbackWebhookRoutes } from './feedback.js';
+import { apiKeyRoutes } from './api-keys.js';
+import { auditRoutes } from './audit.js';
+import { authRoutes } from './auth.js';
+import { pageRoutes } from '../pages/index.js';
+import { userRoutes } from './users.js';
 import { workspaceRoutes } from './workspace.js';
 import { campaignRoutes } from './campaigns.js';
 import { outboxRoutes } from './outbox.js';
@@ -20,6 +25,11 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   await app.register(workspaceRoutes, { prefix: '/api/v1' });
 
   // auth, users, api keys, audit:
+  await app.register(authRoutes, { prefix: '/api/v1' });
+  await app.register(userRoutes, { prefix: '/api/v1' });
+  await app.register(apiKeyRoutes, { prefix: '/api/v1' });
+  await app.register(auditRoutes, { prefix: '/api/v1' });
+  await app.register(pageRoutes); // /, /setup, /login until the SPA replaces them
 
   // contacts, lists, tags, suppressions, exports:
   await app.register(audienceRoutes, { prefix: '/api/v1' });

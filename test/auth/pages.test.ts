@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { App } from '../../src/http/app.js';
+import { describeEachDb, openTestContext, testApp, type TestContext } from '../helpers/context.js';
+import { toSession } from './helpers.js';
+
+describeEachDb('first-run pages', (dialect) => {
+  let ctx: TestContext;
+  let app: App;
+  beforeAll(async () => {
+    ctx = await openTestContext(dialect);
+    app = await testApp(ctx);
+  });
+  afterAll(async () => {
+    await app.close();
+    await ctx.destroy();
+  });
+
+  it('sends a fresh install from / and /login to /setup, which is a form with a strict CSP', async () => {
+    for (const url of ['/', '/login']) {
+      const res = await app.inject(url);
+      expect(res.statusCode).toBe(302);
+      expect(res.headers.location).toBe('/setup');
+    }
+    const setup = await app.inject('/setup');
+    expect(setup.statusCode).toBe(200);
+    expect(setup.headers['content-type']).toMatch(/text\/html/);
+    const csp = String(setup.headers['content-security-policy']);
+    expect(csp).toMatch(/script-src 'self'/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    expect(csp).not.toMatch(/unsafe-inline/);
+    expect(setup.body).toContain('data-endpoint="/api/v1/setup"');
+    // No inline script: every <script> has a src.
+    expect(setup.body.match(/<script(?![^>]*\ssrc=)[^>]*>/g)).toBeNull();
+    const js = await app.inject('/pages/app.js');
+    expect(js.headers['content-type']).toMatch(/javascript/);
+    expect(js.body).toContain('/api/v1/auth/logout');
+  });
+
+  it('prevents login CSRF and setup hijacking: setup and sign-in refuse form-encoded bodies', async () => {
+    const form = await app.inject({
+      method: 'POST', url: '/api/v1/setup', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'email=mallory%40evil.test&password=mallory-password',
+    });
+    expect(form.statusCode).toBe(415);
+    expect((await app.inject('/api/v1/setup')).json()).toEqual({ needed: true });
+    const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'text/plain' }, payload: '{"email":"a@b.c","password":"x"}' });
+    expect(login.statusCode).toBe(415);
+  });
+
+  it('after setup: /setup goes to /login, / needs a session, and the signed-in page escapes what users typed', async () => {
+    const res = await app.inject({
+      method: 'POST', url: '/api/v1/setup',
+      payload: { email: 'owner@example.org', password: 'owner-password', workspace_name: '<script>alert(1)</script> & "Co"' },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const s = toSession(res);
+    expect((await app.inject('/setup')).headers.location).toBe('/login');
+    expect((await app.inject('/')).headers.location).toBe('/login');
+    expect((await app.inject('/login')).statusCode).toBe(200);
+    expect((await app.inject({ url: '/login', headers: { cookie: s.cookie } })).headers.location).toBe('/');
+    const home = await app.inject({ url: '/', headers: { cookie: s.cookie } });
+    expect(home.statusCode).toBe(200);
+    expect(home.body).toContain('owner@example.org');
+    expect(home.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&quot;');
+    expect(home.body).not.toContain('<script>alert(1)');
+    expect(home.body).toContain(`<meta name="csrf-token" content="${s.csrf}">`);
+    expect(home.body).toContain('href="/api/docs"');
+    expect(home.headers['content-security-policy']).toBeDefined();
+    // A stray or forged Authorization header does not break the page: it just is not a session.
+    expect((await app.inject({ url: '/', headers: { authorization: 'Bearer nope' } })).headers.location).toBe('/login');
+  });
+});
