@@ -1,9 +1,11 @@
 // Event ingestion: one transaction per batch, identities resolved with set queries, events written
 // with multi-row inserts. The transaction commits before the caller answers 2xx, so accepted
 // events are durable; an idempotency key already stored (or repeated in the batch) is skipped.
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Kysely, Transaction } from 'kysely';
 import type { AppContext } from '../context.js';
 import { toJson } from '../db/dialect.js';
-import type { EventsTable } from '../db/types.js';
+import type { DB, EventsTable } from '../db/types.js';
 import { IdentityResolver } from './identity.js';
 import { ItemError, parseBatch, type ItemRejection } from './validate.js';
 
@@ -16,8 +18,45 @@ export interface IngestResult {
 
 type EventRow = Omit<EventsTable, 'id'>;
 const INSERT_CHUNK = 500;
+const SQLITE_CHUNK = 100;
+const COLUMNS = ['workspace_id', 'contact_id', 'anonymous_id', 'name', 'properties', 'occurred_at', 'received_at', 'idempotency_key', 'source', 'campaign_id'] as const;
 
-export async function ingestEvents(ctx: Pick<AppContext, 'db' | 'clock'>, workspaceId: number, batch: unknown[]): Promise<IngestResult> {
+// SQLite: multi-row INSERTs prepared once per row count and reused (Kysely would re-prepare a
+// 1,000-parameter statement on every batch). They run on the connection that holds the open
+// transaction, so they commit or roll back with it.
+const prepared = new WeakMap<BetterSqlite3.Database, Map<number, BetterSqlite3.Statement>>();
+function sqliteInsert(db: BetterSqlite3.Database, n: number): BetterSqlite3.Statement {
+  let byCount = prepared.get(db);
+  if (!byCount) prepared.set(db, (byCount = new Map()));
+  let stmt = byCount.get(n);
+  if (!stmt) {
+    const row = `(${COLUMNS.map(() => '?').join(', ')})`;
+    stmt = db.prepare(`INSERT INTO events (${COLUMNS.join(', ')}) VALUES ${Array.from({ length: n }, () => row).join(', ')}
+      ON CONFLICT (workspace_id, idempotency_key) DO NOTHING`);
+    byCount.set(n, stmt);
+  }
+  return stmt;
+}
+
+/** Inserts rows, skipping stored idempotency keys; returns how many were inserted. */
+async function insertEvents(trx: Transaction<DB> | Kysely<DB>, sqlite: BetterSqlite3.Database | null, rows: EventRow[]): Promise<number> {
+  let inserted = 0;
+  if (sqlite) {
+    for (let i = 0; i < rows.length; i += SQLITE_CHUNK) {
+      const chunk = rows.slice(i, i + SQLITE_CHUNK);
+      inserted += sqliteInsert(sqlite, chunk.length).run(chunk.flatMap((r) => COLUMNS.map((c) => r[c] as unknown))).changes;
+    }
+    return inserted;
+  }
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    const res = await trx.insertInto('events').values(rows.slice(i, i + INSERT_CHUNK))
+      .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).doNothing()).executeTakeFirst();
+    inserted += Number(res.numInsertedOrUpdatedRows ?? 0);
+  }
+  return inserted;
+}
+
+export async function ingestEvents(ctx: Pick<AppContext, 'db' | 'clock'> & { dbHandle?: AppContext['dbHandle'] }, workspaceId: number, batch: unknown[]): Promise<IngestResult> {
   const now = ctx.clock.now();
   const { items, rejected } = parseBatch(batch, now);
   let accepted = 0;
@@ -48,11 +87,7 @@ export async function ingestEvents(ctx: Pick<AppContext, 'db' | 'clock'>, worksp
       }
     }
     tracked = rows.length;
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      const res = await trx.insertInto('events').values(rows.slice(i, i + INSERT_CHUNK))
-        .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).doNothing()).executeTakeFirst();
-      inserted += Number(res.numInsertedOrUpdatedRows ?? 0);
-    }
+    inserted = await insertEvents(trx, ctx.dbHandle?.sqlite ?? null, rows);
     // After the insert, so anonymous events earlier in this same batch are merged too.
     for (const [anonymousId, contactId] of merges) {
       await trx.updateTable('events').set({ contact_id: contactId })

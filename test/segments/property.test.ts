@@ -10,7 +10,8 @@ import { describeEachDb, openTestContext, type TestContext } from '../helpers/co
 import { bindTree, treeArb } from './trees.js';
 import { insertWorld, worldArb } from './world.js';
 
-const RUNS = Number(process.env.SEGMENT_PROPERTY_RUNS ?? 60);
+// Bounded so the suite stays fast; raise SEGMENT_PROPERTY_RUNS for a deeper search.
+const RUNS = Number(process.env.SEGMENT_PROPERTY_RUNS ?? 0) || undefined;
 
 describeEachDb('segment compiler agrees with the evaluator', (dialect) => {
   let ctx: TestContext;
@@ -33,6 +34,6 @@ describeEachDb('segment compiler agrees with the evaluator', (dialect) => {
         const expected = inserted.people.filter((p) => evaluateSegment(def, p, inserted.env)).map((p) => p.contact.id).sort((x, y) => x - y);
         expect(fromSql, JSON.stringify(def)).toEqual(expected);
       }
-    }), { numRuns: RUNS, seed: process.env.SEGMENT_PROPERTY_SEED ? Number(process.env.SEGMENT_PROPERTY_SEED) : undefined });
+    }), { numRuns: RUNS ?? (dialect === 'postgres' ? 40 : 80), seed: process.env.SEGMENT_PROPERTY_SEED ? Number(process.env.SEGMENT_PROPERTY_SEED) : undefined });
   }, 120_000);
 });
