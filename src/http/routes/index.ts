@@ -17,7 +17,6 @@ import { unsubscribeRoutes } from './unsubscribe.js';
 import { eventRoutes } from './events.js';
 import { segmentRoutes } from './segments.js';
 import { verifyRoutes } from './verify.js';
-import { workspaceRoutes } from './workspace.js';
 import { importRoutes } from './imports.js';
 import { audienceRoutes } from './audience.js';
 
