@@ -5,7 +5,7 @@ import { feedbackWebhookRoutes } from './feedback.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { auditRoutes } from './audit.js';
 import { authRoutes } from './auth.js';
-import { pageRoutes } from '../pages/index.js';
+import { spaRoutes } from '../pages/index.js';
 import { userRoutes } from './users.js';
 import { workspaceRoutes } from './workspace.js';
 import { campaignRoutes } from './campaigns.js';
@@ -28,7 +28,7 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   await app.register(userRoutes, { prefix: '/api/v1' });
   await app.register(apiKeyRoutes, { prefix: '/api/v1' });
   await app.register(auditRoutes, { prefix: '/api/v1' });
-  await app.register(pageRoutes); // /, /setup, /login until the SPA replaces them
+  await app.register(spaRoutes, {}); // the admin SPA at / (web/dist), with /setup and /login
 
   // contacts, lists, tags, suppressions, exports:
   await app.register(audienceRoutes, { prefix: '/api/v1' });
