@@ -115,7 +115,7 @@ const REASONS: Record<string, string> = { suppressed: 'on the suppression list',
 function Ledger({ id, live }: { id: string; live: boolean }) {
   const [status, setStatus] = useState('');
   const [after, setAfter] = useState<number[]>([]);
-  const rows = useLoad(() => api.get<{ data: Delivery[]; next_after_id: number | null }>(`/campaigns/${id}/deliveries`, { status, limit: 50, after_id: after[after.length - 1] }), [id, status, after.join()], live ? 3000 : null);
+  const rows = useLoad(() => api.get<{ data: Delivery[]; next_after_id: number | null }>(`/campaigns/${id}/deliveries`, { status, limit: 50, after_id: after[after.length - 1] }), [id, status, after.join(), live], live ? 3000 : null);
   const data = rows.data?.data ?? [];
   return (
     <section className="card" aria-labelledby="ledger-h">
