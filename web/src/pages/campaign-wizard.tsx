@@ -159,8 +159,14 @@ function ScheduleStep({ d, set }: StepProps) {
 function ReviewStep({ d, id }: { d: Draft; id?: string }) {
   const ws = useLoad(() => api.get<{ postal_address: string | null }>('/workspace'), []);
   const domains = useLoad(() => api.get<{ data: Array<{ domain: string; status: string }> }>('/domains').catch(() => ({ data: [] })), []);
+  const lists = useLoad(allLists, []);
+  const segs = useLoad(() => api.get<{ segments: Segment[] }>('/segments'), []);
   const [address, setAddress] = useState('');
   const { busy, error, run } = useAction();
+  const audience = [
+    ...(lists.data ?? []).filter((l) => d.list_ids.includes(l.id)).map((l) => `list “${l.name}”`),
+    ...(segs.data?.segments ?? []).filter((s) => d.segment_ids.includes(s.id)).map((s) => `segment “${s.name}”`),
+  ];
   const fromDomain = d.from_email.split('@')[1]?.toLowerCase() ?? '';
   const domain = domains.data?.data.find((x) => x.domain.toLowerCase() === fromDomain);
   const warnings: string[] = [];
@@ -175,7 +181,7 @@ function ReviewStep({ d, id }: { d: Draft; id?: string }) {
       <dl className="kv">
         <dt>Name</dt><dd>{d.name}</dd><dt>Subject</dt><dd>{d.subject}</dd>
         <dt>From</dt><dd>{d.from_name ? `${d.from_name} <${d.from_email}>` : d.from_email}</dd>
-        <dt>Audience</dt><dd>{num(d.list_ids.length)} list(s), {num(d.segment_ids.length)} segment(s)</dd>
+        <dt>Audience</dt><dd>{audience.length ? audience.join(', ') : `${num(d.list_ids.length)} list(s), ${num(d.segment_ids.length)} segment(s)`}</dd>
         <dt>When</dt><dd>{d.send_at ? new Date(d.send_at).toLocaleString() : 'Immediately'}</dd>
         <dt>Tracking</dt><dd>{[d.track_opens && 'opens', d.track_clicks && 'clicks'].filter(Boolean).join(' and ') || 'off'}</dd>
       </dl>
