@@ -111,6 +111,7 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('admin UI in a real 
     await page.getByRole('link', { name: 'ada@example.com' }).click();
     await heading('ada@example.com').waitFor();
     await page.getByText('"pro"').waitFor();
+    await page.getByRole('link', { name: 'Newsletter' }).waitFor();
     await shot('08-contact');
 
     // A segment: plan = pro, with the live count.

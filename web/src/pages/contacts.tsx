@@ -1,7 +1,7 @@
 // Contacts: search by address and filter by list, status, tag or attribute; a profile with
 // attributes, lists, consent history and the event timeline; edit, unsubscribe, delete.
 import { useState, type FormEvent } from 'react';
-import { allLists, api, type ConsentEntry, type Contact, type Page, type TimelineEvent } from '../api';
+import { allLists, api, type ConsentEntry, type Contact, type List, type Page, type TimelineEvent } from '../api';
 import { Link, navigate, useLocation } from '../router';
 import { Badge, Empty, ErrorBox, Field, Loading, PageHead, useAction, useLoad, when } from '../ui';
 
@@ -94,13 +94,7 @@ export function ContactPage({ id }: { id: string }) {
   const contact = useLoad(() => api.get<Contact>(`/contacts/${id}`), [id]);
   const consent = useLoad(() => api.get<{ data: ConsentEntry[]; current: Record<string, string> }>(`/contacts/${id}/consent`, { limit: 100 }), [id]);
   const events = useLoad(() => api.get<{ events: TimelineEvent[] }>(`/contacts/${id}/events`, { limit: 100 }), [id]);
-  // The API has no "lists of a contact" endpoint yet: ask each list whether the address is a member.
-  const memberships = useLoad(async () => {
-    const c = await api.get<Contact>(`/contacts/${id}`);
-    const lists = await allLists();
-    const found = await Promise.all(lists.slice(0, 50).map(async (l) => ((await api.get<Page<Contact>>('/contacts', { list_id: l.id, email: c.email, limit: 1 })).data.length ? l : null)));
-    return found.filter((l) => l !== null);
-  }, [id]);
+  const memberships = useLoad(() => api.get<{ data: Array<{ list: List; membership: { status: string } }> }>(`/contacts/${id}/lists`), [id]);
   const { busy, error, run } = useAction();
   const [name, setName] = useState<{ first_name: string; last_name: string } | null>(null);
   const c = contact.data;
@@ -149,8 +143,8 @@ export function ContactPage({ id }: { id: string }) {
         </section>
         <section className="card" aria-labelledby="lists-h">
           <h2 id="lists-h">Lists</h2>
-          {memberships.loading && !memberships.data ? <Loading what="lists" /> : memberships.data?.length ? (
-            <ul className="plain">{memberships.data.map((l) => <li key={l.id}><Link to={`/lists/${l.id}`}>{l.name}</Link></li>)}</ul>
+          {memberships.loading && !memberships.data ? <Loading what="lists" /> : memberships.data?.data.length ? (
+            <ul className="plain">{memberships.data.data.map((m) => <li key={m.list.id}><Link to={`/lists/${m.list.id}`}>{m.list.name}</Link> <Badge value={m.membership.status} /></li>)}</ul>
           ) : <p className="hint">Not on any list.</p>}
         </section>
         <section className="card" aria-labelledby="consent-h">
