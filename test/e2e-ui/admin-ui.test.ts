@@ -166,6 +166,14 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('admin UI in a real 
     await page.goto(`${base}/`);
     await heading('Dashboard').waitFor();
     await shot('15-dashboard-after');
+    // Narrow screens: the navigation folds behind a Menu button that keyboards reach too.
+    await page.setViewportSize({ width: 390, height: 800 });
+    const menu = page.getByRole('button', { name: 'Menu' });
+    await menu.focus();
+    await page.keyboard.press('Enter');
+    expect(await menu.getAttribute('aria-expanded')).toBe('true');
+    await page.getByRole('link', { name: 'Campaigns', exact: true }).waitFor();
+    await shot('16-mobile-menu');
     expect(await page.title()).not.toBe('pwned');
     // Expected noise only: the sandbox/CSP blocking the email's script, the 401s of the signed-out
     // state and the wrong password, and the open pixel pointing at publicUrl (nothing listens there).
