@@ -1,6 +1,7 @@
-// Lint: typescript-eslint's recommended rules over src, test and bench; dist and web builds are ignored.
+// Lint: typescript-eslint's recommended rules over src, test, bench and the admin SPA (web/src); builds are ignored.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'web/dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'artifacts/**'] },
@@ -14,4 +15,5 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  { files: ['web/**/*.{ts,tsx}'], languageOptions: { globals: { ...globals.browser } } },
 );

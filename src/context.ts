@@ -5,7 +5,6 @@ import type { Clock } from './clock.js';
 import type { Database, DatabaseHandle } from './db/index.js';
 import type { Dialect } from './db/dialect.js';
 import type { Logger } from './log.js';
-import type { LoginLimits } from './auth/login-limit.js';
 import type { RouteRegistry } from './delivery/transports/index.js';
 
 /** The DNS lookups domain modules need; node:dns/promises satisfies it, tests pass a fake. */
@@ -13,6 +12,7 @@ export interface DnsResolver {
   resolveTxt(hostname: string): Promise<string[][]>;
 }
 import type { VerifyDeps } from './verify/engine.js';
+import type { LoginLimits } from './auth/login-limit.js';
 
 export interface AppContext {
   db: Database;

@@ -45,6 +45,10 @@ export async function startPostlane(config: Config, opts: { log?: Logger; clock?
     url = await app.listen({ port: config.port, host: config.host });
   }
   // Workers and the inbound SMTP listener register here as their domains land.
+  if (config.role === 'all' || config.role === 'worker') {
+    const worker = new DeliveryWorker(ctx).start();
+    services.push({ name: worker.name, stop: () => worker.stop() });
+  }
   if ((config.role === 'all' || config.role === 'smtp') && config.bounceDomain) {
     // Bounces and FBL reports for bounce+TOKEN@<bounceDomain>; without a bounce domain there is nothing to accept.
     services.push(await startInboundSmtp(ctx, { port: config.inboundSmtpPort, host: config.host, bounceDomain: config.bounceDomain }));

@@ -330,10 +330,10 @@ export interface DB {
   captured_messages: CapturedMessagesTable;
   events: EventsTable;
   login_failures: LoginFailuresTable;
+  segments: SegmentsTable;
+  anonymous_ids: AnonymousIdsTable;
   feedback_events: FeedbackEventsTable;
   import_rejections: ImportRejectionsTable;
   verifications: VerificationsTable;
   verify_job_items: VerifyJobItemsTable;
-  segments: SegmentsTable;
-  anonymous_ids: AnonymousIdsTable;
 }

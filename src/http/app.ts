@@ -10,6 +10,7 @@ import type { AppContext } from '../context.js';
 import { authHooks, hoistAuthHooks } from './auth.js';
 import { handleError, errorBody } from './errors.js';
 import { registerRoutes } from './routes/index.js';
+import { isSpaPath, sendIndex } from './pages/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -54,6 +55,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((req, reply) => {
+    // History routing: a page address (/contacts/42) gets the SPA; API and server paths get JSON.
+    if ((req.method === 'GET' || req.method === 'HEAD') && isSpaPath(req.url)) return sendIndex(reply);
     void reply.status(404).send(errorBody('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`));
   });
 

@@ -4,11 +4,10 @@ import type { AppContext } from '../../context.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { auditRoutes } from './audit.js';
 import { authRoutes } from './auth.js';
-import { pageRoutes } from '../pages/index.js';
+import { spaRoutes } from '../pages/index.js';
 import { userRoutes } from './users.js';
 import { feedbackWebhookRoutes } from './feedback.js';
 import { workspaceRoutes } from './workspace.js';
-import { audienceRoutes } from './audience.js';
 import { campaignRoutes } from './campaigns.js';
 import { outboxRoutes } from './outbox.js';
 import { contentRoutes } from './content.js';
@@ -19,6 +18,7 @@ import { verifyRoutes } from './verify.js';
 import { importRoutes } from './imports.js';
 import { eventRoutes } from './events.js';
 import { segmentRoutes } from './segments.js';
+import { audienceRoutes } from './audience.js';
 
 export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Promise<void> {
   await app.register(workspaceRoutes, { prefix: '/api/v1' });
@@ -28,7 +28,7 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
   await app.register(userRoutes, { prefix: '/api/v1' });
   await app.register(apiKeyRoutes, { prefix: '/api/v1' });
   await app.register(auditRoutes, { prefix: '/api/v1' });
-  await app.register(pageRoutes); // /, /setup, /login until the SPA replaces them
+  await app.register(spaRoutes, {}); // the admin SPA at / (web/dist), with /setup and /login
 
   // contacts, lists, tags, suppressions, exports:
   await app.register(audienceRoutes, { prefix: '/api/v1' });
