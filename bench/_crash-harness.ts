@@ -53,14 +53,15 @@ export async function runCrashTest(o: { recipients: number; kills: number; concu
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       // Spread the kills over the run: let this worker deliver a random share of the audience
       // (at most 1/(kills+2) of it, so every kill lands before the campaign can finish), then
-      // kill it a random few hundred ms later.
+      // kill it a random few tens of ms later. Short polls and waits keep the kills inside the
+      // run now that a worker sends a small audience in well under a second.
       const base = sinkLines(sinkLog).length;
       const target = base + 1 + Math.floor(random() * (o.recipients / (o.kills + 2)));
       let done = false;
       void exited.then(() => { done = true; });
-      while (!done && sinkLines(sinkLog).length < target) await new Promise((r) => setTimeout(r, 200));
+      while (!done && sinkLines(sinkLog).length < target) await new Promise((r) => setTimeout(r, 25));
       if (done) break; // finished before we could kill it
-      await new Promise((r) => setTimeout(r, Math.floor(random() * 300)));
+      await new Promise((r) => setTimeout(r, Math.floor(random() * 60)));
       if (child.exitCode !== null) break;
       child.kill('SIGKILL');
       await exited;

@@ -1,4 +1,5 @@
 // Describes the machine a benchmark ran on, so figures are never quoted without it.
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
 export function machineLine(): string {
@@ -16,4 +17,27 @@ export function trackPeakRss(): () => number {
     peak = Math.max(peak, process.memoryUsage.rss());
     return peak / 2 ** 20;
   };
+}
+
+/**
+ * CPU time (µs) of this process (all threads) and of its main thread alone, from /proc (Linux;
+ * main = null elsewhere). On a loaded machine wall-clock rates swing with the neighbours, CPU
+ * time per message does not: benches print both.
+ */
+export function cpuSample(): { total: number; main: number | null } {
+  const u = process.cpuUsage();
+  let main: number | null = null;
+  try {
+    const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    main = (Number(fields[11]) + Number(fields[12])) * (1e6 / 100); // clock ticks (USER_HZ = 100)
+  } catch {
+    main = null;
+  }
+  return { total: u.user + u.system, main };
+}
+
+/** CPU µs per item between two samples: { total, main }. */
+export function cpuPer(a: ReturnType<typeof cpuSample>, b: ReturnType<typeof cpuSample>, n: number): { total: number; main: number | null } {
+  return { total: (b.total - a.total) / n, main: a.main === null || b.main === null ? null : (b.main - a.main) / n };
 }

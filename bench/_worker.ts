@@ -2,7 +2,7 @@
 // Runs the normal DeliveryWorker until the campaign is finished, prints "peak_rss_mb N" and
 // exits 0. The crash test kill -9's it; the send bench runs two of them (one per core).
 import { openBenchContext } from './_send-fixture.js';
-import { trackPeakRss } from './_machine.js';
+import { cpuSample, trackPeakRss } from './_machine.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createSmtpTransport } from '../src/delivery/transports/smtp.js';
 import { singleRoute } from '../src/delivery/transports/index.js';
@@ -13,6 +13,7 @@ const opts = JSON.parse(process.argv[2] as string) as {
 const campaignId = Number(process.argv[3]);
 const peak = trackPeakRss();
 const ctx = await openBenchContext(opts.config);
+const cpu0 = cpuSample();
 const routes = singleRoute(createSmtpTransport({ url: opts.smtpUrl, maxConnections: opts.connections ?? Math.min(opts.concurrency, 4) }), { concurrency: opts.concurrency });
 const worker = new DeliveryWorker(ctx, { routes, leaseMs: opts.leaseMs, batchSize: opts.batchSize, pollMs: 100 }).start();
 for (;;) {
@@ -23,5 +24,6 @@ for (;;) {
 await worker.stop();
 await routes.close();
 await ctx.dbHandle.close();
-process.stdout.write(`peak_rss_mb ${peak().toFixed(0)}\n`);
+const cpu1 = cpuSample();
+process.stdout.write(`peak_rss_mb ${peak().toFixed(0)}\ncpu_us ${(cpu1.total - cpu0.total).toFixed(0)}\n`);
 process.exit(0);

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { machineLine, trackPeakRss } from './_machine.js';
+import { cpuPer, cpuSample, machineLine, trackPeakRss } from './_machine.js';
 import { benchConfig, createBenchCampaign, here, openBenchContext, seedAudience, startSink, tempDir } from './_send-fixture.js';
 import { startCampaignSend } from '../src/campaigns/index.js';
 import { ledgerCounts } from '../src/delivery/ledger.js';
@@ -48,6 +48,7 @@ for (let i = 0; i < 1000; i++) {
 }
 process.stderr.write(`transport ceiling: ${N} pre-built messages…\n`);
 const sem = new Semaphore(CONCURRENCY);
+const ceilingCpu0 = cpuSample();
 t0 = performance.now();
 let ceilingFailures = 0;
 const pending: Promise<void>[] = [];
@@ -60,6 +61,7 @@ for (let i = 0; i < N; i++) {
 }
 await Promise.all(pending);
 const ceilingS = (performance.now() - t0) / 1000;
+const ceilingCpu = cpuPer(ceilingCpu0, cpuSample(), N);
 const ceiling = N / ceilingS;
 
 // 2. The engine end to end.
@@ -70,7 +72,9 @@ t0 = performance.now();
 await startCampaignSend(ctx, workspaceId, campaign.id);
 const snapshotS = (performance.now() - t0) / 1000;
 const t1 = performance.now();
+const engineCpu0 = cpuSample();
 const childRss: number[] = [];
+let childCpuUs = 0;
 if (WORKERS === 0) {
   let result: Record<number, string> = {};
   while (result[campaign.id] !== 'finished') result = await worker.tick();
@@ -83,12 +87,15 @@ if (WORKERS === 0) {
     child.once('exit', (code) => {
       const m = /peak_rss_mb (\d+)/.exec(out);
       if (m) childRss.push(Number(m[1]));
+      const cpu = /cpu_us (\d+)/.exec(out);
+      if (cpu) childCpuUs += Number(cpu[1]);
       if (code === 0) resolve();
       else reject(new Error(`worker exited with ${code}`));
     });
   })));
 }
 const sendS = (performance.now() - t1) / 1000;
+const engineCpu = cpuPer(engineCpu0, cpuSample(), N);
 const totalS = (performance.now() - t0) / 1000;
 const counts = await ledgerCounts(ctx, campaign.id);
 const rss = peakRss();
@@ -107,6 +114,16 @@ line('engine: audience snapshot', `${snapshotS.toFixed(1)} s`);
 line('engine: send loop', `${engineRate.toFixed(0)} msgs/s (${sendS.toFixed(1)} s)`);
 line('engine: snapshot + send', `${(N / totalS).toFixed(0)} msgs/s (${totalS.toFixed(1)} s)`);
 line('engine / ceiling', `${((engineRate / ceiling) * 100).toFixed(1)} %  (floor 35 %)`);
+const us = (c: { total: number; main: number | null }) => `${c.total.toFixed(0)} µs CPU/msg${c.main === null ? '' : ` (main thread ${c.main.toFixed(0)} µs)`}`;
+line('CPU: transport ceiling', us(ceilingCpu));
+if (WORKERS === 0) {
+  line('CPU: engine (all threads)', us(engineCpu));
+  line('CPU ratio ceiling / engine', `${((ceilingCpu.total / engineCpu.total) * 100).toFixed(1)} % (all threads)${engineCpu.main && ceilingCpu.main ? `, ${((ceilingCpu.main / engineCpu.main) * 100).toFixed(1)} % (main thread)` : ''}`);
+} else {
+  const engineTotal = { total: childCpuUs / N + engineCpu.total, main: null };
+  line('CPU: engine (workers + coordinator)', us(engineTotal));
+  line('CPU ratio ceiling / engine', `${((ceilingCpu.total / engineTotal.total) * 100).toFixed(1)} % (all threads of all processes)`);
+}
 line('floor 1,500 msgs/s end-to-end', engineRate >= 1500 ? 'met' : 'NOT met');
 line('ledger', `eligible ${counts.eligible}, sent ${counts.sent}, deferred ${counts.deferred}, failed ${counts.failed}`);
 line('peak RSS (bench process)', `${rss.toFixed(0)} MB (floor 300 MB at 1M)`);

@@ -122,6 +122,9 @@ export interface DeliveryOutcome {
   sentAt: number | null;
 }
 
+/** The outcome UPDATE, prepared once per SQLite connection (preparing costs more than running it). */
+const outcomeStatements = new WeakMap<object, { run(...params: unknown[]): unknown }>();
+
 /**
  * Writes a group of outcomes in ONE transaction (group commit). Each update is guarded by the
  * lease owner, so a worker whose lease expired cannot overwrite the row another worker now owns.
@@ -131,13 +134,18 @@ export async function recordOutcomes(ctx: AppContext, owner: string, outcomes: D
   const now = ctx.clock.now();
   if (ctx.dbHandle.sqlite) {
     const db = ctx.dbHandle.sqlite;
-    const stmt = db.prepare(`UPDATE deliveries SET status = ?, attempts = attempts + ?, smtp_code = ?, smtp_response = ?,
+    let stmt = outcomeStatements.get(db);
+    if (!stmt) {
+      stmt = db.prepare(`UPDATE deliveries SET status = ?, attempts = attempts + ?, smtp_code = ?, smtp_response = ?,
       message_id = COALESCE(?, message_id), verp_token = COALESCE(?, verp_token), skip_reason = ?, next_attempt_at = ?,
       sent_at = COALESCE(?, sent_at), first_attempt_at = CASE WHEN ? = 1 THEN COALESCE(first_attempt_at, ?) ELSE first_attempt_at END,
       lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_owner = ?`);
+      outcomeStatements.set(db, stmt);
+    }
+    const run = stmt;
     db.transaction(() => {
       for (const o of outcomes) {
-        stmt.run(o.status, o.attempted ? 1 : 0, o.smtpCode, o.smtpResponse, o.messageId, o.verpToken, o.skipReason, o.nextAttemptAt,
+        run.run(o.status, o.attempted ? 1 : 0, o.smtpCode, o.smtpResponse, o.messageId, o.verpToken, o.skipReason, o.nextAttemptAt,
           o.sentAt, o.attempted ? 1 : 0, now, now, o.id, owner);
       }
     })();

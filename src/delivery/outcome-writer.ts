@@ -3,6 +3,10 @@
 import type { AppContext } from '../context.js';
 import { recordOutcomes, type DeliveryOutcome } from './ledger.js';
 
+/** A group this large commits at once; smaller ones wait up to GROUP_WAIT_MS for company. */
+const GROUP_TARGET = 32;
+const GROUP_WAIT_MS = 3;
+
 export class OutcomeWriter {
   private pending: Array<{ o: DeliveryOutcome; done: (err?: unknown) => void }> = [];
   private flushing: Promise<void> | null = null;
@@ -18,8 +22,12 @@ export class OutcomeWriter {
   }
 
   private async flushLoop(): Promise<void> {
-    // Yield once so outcomes arriving in the same tick join the same transaction.
+    // Yield once so outcomes arriving in the same tick join the same transaction; if that
+    // gathered only a few, wait a moment longer: on SQLite the BEGIN/COMMIT of a small group
+    // cost more than its updates (~230 µs per message on the loaded bench box with groups of
+    // 1-3). The slots stay held meanwhile, so the crash bound (≤ concurrency unrecorded) holds.
     await new Promise((r) => setImmediate(r));
+    if (this.pending.length < GROUP_TARGET) await new Promise((r) => setTimeout(r, GROUP_WAIT_MS));
     while (this.pending.length) {
       const group = this.pending;
       this.pending = [];

@@ -10,8 +10,22 @@ export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 
+// HKDF per call cost ~100 µs on the send path (one per token per message): derived keys are
+// memoised per (secret, purpose, length). A process holds one or two secrets, so the map stays
+// tiny; it is bounded anyway so a caller passing ever-new secrets cannot grow it without limit.
+const derivedKeys = new Map<string, Buffer>();
+const DERIVED_KEYS_MAX = 256;
+
 export function deriveKey(secret: string, purpose: string, length = 32): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, 'postlane', purpose, length));
+  const id = `${length}\u0000${purpose}\u0000${secret}`;
+  let key = derivedKeys.get(id);
+  if (!key) {
+    key = Buffer.from(hkdfSync('sha256', secret, 'postlane', purpose, length));
+    if (derivedKeys.size >= DERIVED_KEYS_MAX) derivedKeys.clear();
+    derivedKeys.set(id, key);
+  }
+  // A copy: callers own their buffer, so nobody can corrupt the cached key in place.
+  return Buffer.from(key);
 }
 
 export function safeEqual(a: string, b: string): boolean {
