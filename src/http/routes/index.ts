@@ -1,7 +1,7 @@
 // Registers each domain's routes as one plugin with its prefix. Add one line per domain.
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { feedbackWebhookRoutes } from './feedback.js';
+import { feedbackEventRoutes, feedbackWebhookRoutes } from './feedback.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { auditRoutes } from './audit.js';
 import { authRoutes } from './auth.js';
@@ -48,6 +48,7 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
 
   // feedback:
   await app.register(feedbackWebhookRoutes, { prefix: '/api/v1' });
+  await app.register(feedbackEventRoutes, { prefix: '/api/v1' });
 
   // verify:
   await app.register(verifyRoutes, { prefix: '/api/v1' });
