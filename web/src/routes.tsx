@@ -2,10 +2,13 @@
 import type { ComponentType } from 'react';
 import { Dashboard } from './pages/dashboard';
 import { Deliverability } from './pages/deliverability';
+import { Settings } from './pages/settings';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const routes: Array<{ path: string; page: ComponentType<any> }> = [
   { path: '/', page: Dashboard },
   { path: '/deliverability', page: Deliverability },
   { path: '/deliverability/:tab', page: Deliverability },
+  { path: '/settings', page: Settings },
+  { path: '/settings/:tab', page: Settings },
 ];
