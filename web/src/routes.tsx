@@ -3,6 +3,7 @@ import type { ComponentType } from 'react';
 import { Dashboard } from './pages/dashboard';
 import { Deliverability } from './pages/deliverability';
 import { Settings } from './pages/settings';
+import { Templates } from './pages/templates';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const routes: Array<{ path: string; page: ComponentType<any> }> = [
@@ -10,5 +11,6 @@ export const routes: Array<{ path: string; page: ComponentType<any> }> = [
   { path: '/deliverability', page: Deliverability },
   { path: '/deliverability/:tab', page: Deliverability },
   { path: '/settings', page: Settings },
+  { path: '/templates', page: Templates },
   { path: '/settings/:tab', page: Settings },
 ];
