@@ -11,6 +11,7 @@ import * as m0030 from './0030-import-rejections.js';
 import * as m0300 from './0300-verify.js';
 import * as m0020 from './0020-audience.js';
 import * as m0010 from './0010-auth.js';
+import * as m0710 from './0710-reports.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0300-verify': m0300,
   '0020-audience': m0020,
   '0010-auth': m0010,
+  '0710-reports': m0710,
 };

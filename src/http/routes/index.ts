@@ -9,6 +9,7 @@ import { spaRoutes } from '../pages/index.js';
 import { userRoutes } from './users.js';
 import { workspaceRoutes } from './workspace.js';
 import { settingsRoutes } from './settings.js';
+import { reportRoutes } from './reports.js';
 import { campaignRoutes } from './campaigns.js';
 import { outboxRoutes } from './outbox.js';
 import { contentRoutes } from './content.js';
@@ -24,6 +25,7 @@ import { audienceRoutes } from './audience.js';
 export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Promise<void> {
   await app.register(workspaceRoutes, { prefix: '/api/v1' });
   await app.register(settingsRoutes, { prefix: '/api/v1' });
+  await app.register(reportRoutes, { prefix: '/api/v1' });
 
   // auth, users, api keys, audit:
   await app.register(authRoutes, { prefix: '/api/v1' });
