@@ -31,7 +31,7 @@ export async function overview(ctx: AppContext, workspaceId: number, days: numbe
     byDay.set(d, { date: new Date(d * DAY).toISOString().slice(0, 10), sent: 0, delivered: 0, opened: 0, clicked: 0, bounced: 0, complained: 0, unsubscribed: 0 });
   }
   const add = (day: unknown, metric: OverviewMetric, n: unknown) => {
-    const row = byDay.get(Number(day));
+    const row = byDay.get(Math.floor(Number(day))); // a REAL timestamp (SQLite) divides to a fraction
     if (row) row[metric] += Number(n);
   };
 
