@@ -12,14 +12,14 @@ export function SubNav({ label, items }: { label: string; items: Array<[string, 
   );
 }
 
-export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
+export function CopyButton({ text, label = 'Copy', what }: { text: string; label?: string; what?: string }) {
   const [state, setState] = useState<'idle' | 'done' | 'failed'>('idle');
   const copy = async () => {
     try { await navigator.clipboard.writeText(text); setState('done'); } catch { setState('failed'); }
     setTimeout(() => setState('idle'), 2000);
   };
   return (
-    <button type="button" className="small" onClick={() => void copy()} aria-live="polite">
+    <button type="button" className="small" onClick={() => void copy()} aria-label={what && state === 'idle' ? `${label}: ${what}` : undefined} aria-live="polite">
       {state === 'done' ? 'Copied' : state === 'failed' ? 'Select and copy by hand' : label}
     </button>
   );

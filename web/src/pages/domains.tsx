@@ -58,8 +58,8 @@ function DomainCard({ d, onChange }: { d: Domain; onChange: () => void }) {
           return (
             <tr key={r.purpose + r.name}>
               <td>{r.purpose.toUpperCase()}<p className="hint">{r.note}</p></td><td>{r.type}</td>
-              <td><code className="value">{r.name}</code> <CopyButton text={r.name} label="Copy name" /></td>
-              <td><code className="value">{r.value}</code> <CopyButton text={r.value} label="Copy value" /></td>
+              <td><code className="value">{r.name}</code> <CopyButton text={r.name} label="Copy name" what={`${r.purpose.toUpperCase()} record name`} /></td>
+              <td><code className="value">{r.value}</code> <CopyButton text={r.value} label="Copy value" what={`${r.purpose.toUpperCase()} record value`} /></td>
               <td>{c ? <span className={c.ok ? 'ok' : 'verdict-undeliverable'}>{c.ok ? 'Found' : 'Not yet'}: {c.message}</span> : 'Not checked'}</td>
             </tr>
           );
