@@ -197,3 +197,15 @@ export async function membershipsFor(db: Database, workspaceId: number, listId: 
     .where('list_id', '=', listId).where('contact_id', 'in', contactIds).execute();
   return new Map(rows.map((r) => [Number(r.contact_id), toMembership(r)]));
 }
+
+/** Every list a contact has a membership in (any status), by list name. */
+export async function listsOfContact(db: Database, workspaceId: number, contactId: number): Promise<Array<{ list: List; membership: Membership }>> {
+  const rows = await db.selectFrom('list_memberships as m').innerJoin('lists as l', 'l.id', 'm.list_id')
+    .selectAll('m').select(['l.name', 'l.description', 'l.opt_in', 'l.created_at as list_created_at', 'l.updated_at as list_updated_at'])
+    .where('m.workspace_id', '=', workspaceId).where('l.workspace_id', '=', workspaceId).where('m.contact_id', '=', contactId)
+    .orderBy('l.name').limit(1000).execute();
+  return rows.map((r) => ({
+    list: toList({ id: Number(r.list_id), name: r.name, description: r.description, opt_in: r.opt_in, created_at: Number(r.list_created_at), updated_at: Number(r.list_updated_at) }),
+    membership: toMembership(r),
+  }));
+}

@@ -93,3 +93,25 @@ export const api = {
 export interface Page<T> { data: T[]; next_cursor: string | null }
 export interface Member { id: number; email: string; name: string | null; role: string }
 export interface Me { user: Member | null; api_key_id: number | null; workspace: { id: number; name: string; slug: string }; role: string; csrf_token: string | null }
+export interface Contact {
+  id: number; email: string; first_name: string | null; last_name: string | null; external_id: string | null; status: string;
+  timezone: string | null; attributes: Record<string, unknown>; tags: string[]; suppressed: boolean; suppression_reason: string | null;
+  created_at: string; updated_at: string;
+}
+export interface List { id: number; name: string; description: string | null; opt_in: string; created_at: string; updated_at: string; counts?: { unconfirmed: number; confirmed: number; unsubscribed: number } }
+export interface ConsentEntry { id: number; purpose: string; action: string; source_type: string; source_id: string | null; wording_version: string | null; ip: string | null; created_at: string }
+export interface TimelineEvent { id: number; name: string; properties: Record<string, unknown>; occurred_at: string; source: string; campaign_id: number | null }
+export interface Segment { id: number; name: string; definition: unknown; created_at: string; updated_at: string }
+export interface SegmentContact { id: number; email: string; first_name: string | null; last_name: string | null; status: string; attributes: Record<string, unknown>; created_at: string }
+
+/** Every list (lists are few; pages of 500 until done). */
+export async function allLists(): Promise<List[]> {
+  const out: List[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Page<List> = await api.get<Page<List>>('/lists', { limit: 500, cursor });
+    out.push(...page.data);
+    cursor = page.next_cursor;
+  } while (cursor && out.length < 5000);
+  return out;
+}

@@ -1,10 +1,10 @@
 // /api/v1/lists: list CRUD, members of a list, subscribe / confirm / unsubscribe.
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { searchContacts } from '../../contacts/index.js';
+import { getContact, searchContacts } from '../../contacts/index.js';
 import { AppError } from '../../errors.js';
 import {
-  confirmMembership, countMembers, createList, deleteList, getList, listLists, membershipsFor, subscribe, unsubscribe, updateList,
+  confirmMembership, countMembers, createList, deleteList, getList, listLists, listsOfContact, membershipsFor, subscribe, unsubscribe, updateList,
   type List, type MemberRef,
 } from '../../lists/index.js';
 import { principalOf } from '../auth.js';
@@ -105,6 +105,19 @@ export const listRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const page = await searchContacts(app.ctx.db, ws, { listId: req.params.id, membershipStatus: req.query.status, cursor: req.query.cursor, limit: req.query.limit });
     const ms = await membershipsFor(app.ctx.db, ws, req.params.id, page.data.map((c) => c.id));
     return { data: page.data.map((c) => ({ ...contactJson(c), membership: membershipJson(ms.get(c.id)!) })), next_cursor: page.nextCursor };
+  });
+
+  app.get('/contacts/:id/lists', {
+    schema: {
+      tags: ['lists'], summary: 'The lists a contact is on, with each membership (any status)', params: IdParams,
+      response: { 200: Type.Object({ data: Type.Array(Type.Object({ list: ListSchema, membership: MembershipSchema })) }) },
+    },
+    preHandler: [app.authorize('lists:read'), app.authorize('contacts:read')],
+  }, async (req) => {
+    const ws = principalOf(req).workspaceId;
+    await getContact(app.ctx.db, ws, req.params.id); // another workspace's contact is a 404, not an empty list
+    const rows = await listsOfContact(app.ctx.db, ws, req.params.id);
+    return { data: rows.map((r) => ({ list: listJson(r.list), membership: membershipJson(r.membership) })) };
   });
 
   const memberRoute = (path: string, summary: string, action: typeof subscribe) => {
