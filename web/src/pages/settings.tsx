@@ -51,7 +51,7 @@ function WorkspaceSection() {
       </Field>
       <h3>Tracking and privacy</h3>
       <label className="check"><input type="checkbox" checked={fullIp} onChange={(e) => setFullIp(e.target.checked)} />Store full IP addresses of opens and clicks</label>
-      <p className="hint">Off (recommended): addresses are shortened before they are stored (the last part is dropped), which is enough for rough location and keeps less personal data. Open and click tracking are chosen per campaign.</p>
+      <p className="hint">Off (recommended): addresses are shortened before they are stored (203.0.113.45 is kept as 203.0.113.0), which is enough for rough location and keeps less personal data. Open and click tracking are chosen per campaign.</p>
       <p><button className="primary" disabled={save.busy}>Save changes</button></p>
       <ErrorBox error={save.error} />
       {saved && <p className="notice" role="status">Saved.</p>}
