@@ -70,6 +70,7 @@ function Routed({ path }: { path: string }) {
 const NAV: Array<[string, string]> = [
   ['/', 'Dashboard'], ['/contacts', 'Contacts'], ['/lists', 'Lists'], ['/imports/new', 'Import'], ['/segments', 'Segments'],
   ['/campaigns', 'Campaigns'], ['/outbox', 'Outbox'],
+  ['/templates', 'Templates'], ['/deliverability', 'Deliverability'], ['/settings', 'Settings'],
 ];
 
 function Layout({ me, onSignOut, children }: { me: Me; onSignOut: () => Promise<void>; children: ReactNode }) {

@@ -8,6 +8,9 @@ import { SegmentPage, SegmentsPage } from './pages/segments';
 import { CampaignPage, CampaignsPage } from './pages/campaigns';
 import { CampaignWizard } from './pages/campaign-wizard';
 import { OutboxPage } from './pages/outbox';
+import { Deliverability } from './pages/deliverability';
+import { Settings } from './pages/settings';
+import { Templates } from './pages/templates';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const routes: Array<{ path: string; page: ComponentType<any> }> = [
@@ -26,4 +29,9 @@ export const routes: Array<{ path: string; page: ComponentType<any> }> = [
   { path: '/campaigns/:id/edit', page: CampaignWizard },
   { path: '/campaigns/:id', page: CampaignPage },
   { path: '/outbox', page: OutboxPage },
+  { path: '/deliverability', page: Deliverability },
+  { path: '/deliverability/:tab', page: Deliverability },
+  { path: '/settings', page: Settings },
+  { path: '/templates', page: Templates },
+  { path: '/settings/:tab', page: Settings },
 ];

@@ -11,6 +11,7 @@ import * as m0030 from './0030-import-rejections.js';
 import * as m0300 from './0300-verify.js';
 import * as m0100 from './0100-delivery-engine.js';
 import * as m0400 from './0400-events-segments.js';
+import * as m0710 from './0710-reports.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0300-verify': m0300,
   '0100-delivery-engine': m0100,
   '0400-events-segments': m0400,
+  '0710-reports': m0710,
 };

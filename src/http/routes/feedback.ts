@@ -6,6 +6,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.js';
 import { recordFeedback } from '../../feedback/effects.js';
+import { FEED_KINDS, listFeedbackEvents } from '../../feedback/feed.js';
+import { principalOf } from '../auth.js';
 import { WebhookRejected, type WebhookNotification } from '../../feedback/webhooks/common.js';
 import { parseMailgun, verifyMailgun } from '../../feedback/webhooks/mailgun.js';
 import { parsePostmark, verifyPostmark } from '../../feedback/webhooks/postmark.js';
@@ -79,4 +81,37 @@ export const feedbackWebhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     verifyPostmark(expected, req.headers.authorization);
     return record('postmark', await parsePostmark(req.body));
   }));
+};
+
+const FeedbackEventSchema = Type.Object({
+  id: Type.Integer(), source: Type.String(), kind: Type.String(), email: Type.Union([Type.String(), Type.Null()]), reason: Type.String(), hard: Type.Boolean(),
+  status: Type.Union([Type.String(), Type.Null()]), reply_code: Type.Union([Type.Integer(), Type.Null()]), diagnostic: Type.Union([Type.String(), Type.Null()]),
+  feedback_type: Type.Union([Type.String(), Type.Null()]), campaign_id: Type.Union([Type.Integer(), Type.Null()]), contact_id: Type.Union([Type.Integer(), Type.Null()]),
+  occurred_at: Type.String({ format: 'date-time' }),
+});
+
+/** GET /api/v1/feedback/events: the bounce and complaint feed of the caller's workspace, newest first. */
+export const feedbackEventRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/feedback/events', {
+    schema: {
+      tags: ['feedback'], summary: 'Bounces, complaints and other feedback received (newest first, keyset pages)',
+      querystring: Type.Object({
+        kind: Type.Optional(Type.Union(FEED_KINDS.map((k) => Type.Literal(k)))),
+        email: Type.Optional(Type.String({ maxLength: 320 })),
+        cursor: Type.Optional(Type.String({ maxLength: 100 })),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+      }),
+      response: { 200: Type.Object({ data: Type.Array(FeedbackEventSchema), next_cursor: Type.Union([Type.String(), Type.Null()]) }) },
+    },
+    preHandler: app.authorize('feedback:read'),
+  }, async (req) => {
+    const page = await listFeedbackEvents(app.ctx, principalOf(req).workspaceId, req.query);
+    return {
+      data: page.data.map((e) => ({
+        id: e.id, source: e.source, kind: e.kind, email: e.email, reason: e.reason, hard: e.hard, status: e.status, reply_code: e.replyCode,
+        diagnostic: e.diagnostic, feedback_type: e.feedbackType, campaign_id: e.campaignId, contact_id: e.contactId, occurred_at: new Date(e.occurredAt).toISOString(),
+      })),
+      next_cursor: page.nextCursor,
+    };
+  });
 };

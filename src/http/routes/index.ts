@@ -1,13 +1,15 @@
 // Registers each domain's routes as one plugin with its prefix. Add one line per domain.
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
+import { feedbackEventRoutes, feedbackWebhookRoutes } from './feedback.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { auditRoutes } from './audit.js';
 import { authRoutes } from './auth.js';
 import { spaRoutes } from '../pages/index.js';
 import { userRoutes } from './users.js';
-import { feedbackWebhookRoutes } from './feedback.js';
 import { workspaceRoutes } from './workspace.js';
+import { settingsRoutes } from './settings.js';
+import { reportRoutes } from './reports.js';
 import { campaignRoutes } from './campaigns.js';
 import { outboxRoutes } from './outbox.js';
 import { contentRoutes } from './content.js';
@@ -22,6 +24,8 @@ import { audienceRoutes } from './audience.js';
 
 export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Promise<void> {
   await app.register(workspaceRoutes, { prefix: '/api/v1' });
+  await app.register(settingsRoutes, { prefix: '/api/v1' });
+  await app.register(reportRoutes, { prefix: '/api/v1' });
 
   // auth, users, api keys, audit:
   await app.register(authRoutes, { prefix: '/api/v1' });
@@ -48,6 +52,7 @@ export async function registerRoutes(app: FastifyInstance, _ctx: AppContext): Pr
 
   // feedback:
   await app.register(feedbackWebhookRoutes, { prefix: '/api/v1' });
+  await app.register(feedbackEventRoutes, { prefix: '/api/v1' });
 
   // verify:
   await app.register(verifyRoutes, { prefix: '/api/v1' });

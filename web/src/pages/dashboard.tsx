@@ -4,11 +4,16 @@ import { Link } from '../router';
 import { useSession } from '../session';
 import { Badge, Empty, ErrorBox, Loading, num, PageHead, useLoad } from '../ui';
 import type { Campaign } from './campaign-types';
+import { OverviewCharts } from './overview-charts';
 
 export function Dashboard() {
   const { me } = useSession();
   const campaigns = useLoad(() => api.get<{ data: Campaign[] }>('/campaigns', { limit: 20 }), [], 5000);
   const workspace = useLoad(() => api.get<{ postal_address: string | null }>('/workspace'), []);
+  // Roles without domains:read simply get no domain warning.
+  const domains = useLoad(() => api.get<{ data: Array<{ domain: string; status: string }> }>('/domains').catch(() => null), []);
+  const unverified = domains.data?.data.filter((d) => d.status !== 'verified') ?? [];
+  const noDomain = domains.data !== undefined && domains.data !== null && domains.data.data.length === 0;
   const list = campaigns.data?.data ?? [];
   const active = list.filter((c) => c.status === 'sending' || c.status === 'paused' || c.status === 'scheduled');
   return (
@@ -18,9 +23,11 @@ export function Dashboard() {
       <section aria-labelledby="warn-h" className="card">
         <h2 id="warn-h">Needs your attention</h2>
         <ul className="warnings">
-          {workspace.data && !workspace.data.postal_address && <li className="warn">No postal address is set. Marketing email must include one — add it in the workspace settings before sending.</li>}
+          {workspace.data && !workspace.data.postal_address && <li className="warn">No postal address is set. Marketing email must include one — add it in the <Link to="/settings">workspace settings</Link> before sending.</li>}
           {list.filter((c) => c.status === 'paused').map((c) => <li key={c.id} className="warn"><Link to={`/campaigns/${c.id}`}>{c.name}</Link> is paused{c.paused_reason ? `: ${c.paused_reason}` : '.'}</li>)}
-          {workspace.data?.postal_address && !list.some((c) => c.status === 'paused') && <li>Nothing needs attention right now.</li>}
+          {noDomain && <li className="warn">No sending domain is set up. Add yours under <Link to="/deliverability/domains">Deliverability → Sending domains</Link> so mailbox providers trust your mail.</li>}
+          {unverified.map((d) => <li key={d.domain} className="warn">The sending domain {d.domain} is not verified yet: publish its DNS records and check again under <Link to="/deliverability/domains">Sending domains</Link>.</li>)}
+          {workspace.data?.postal_address && !list.some((c) => c.status === 'paused') && !noDomain && unverified.length === 0 && <li>Nothing needs attention right now.</li>}
         </ul>
         <ErrorBox error={workspace.error} />
       </section>
@@ -37,6 +44,7 @@ export function Dashboard() {
         )}
         <ErrorBox error={campaigns.error} />
       </section>
+      <OverviewCharts />
     </div>
   );
 }
