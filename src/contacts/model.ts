@@ -1,6 +1,6 @@
 // The contact as domain code sees it, built from rows in batches: one query for the suppression
 // state and one for tag names per page, never one per contact.
-import type { Selectable } from 'kysely';
+import { sql, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { Database } from '../db/index.js';
 import { fromBool, fromJson } from '../db/dialect.js';
 import type { ContactsTable } from '../db/types.js';
@@ -33,6 +33,17 @@ export type ContactRow = Selectable<ContactsTable>;
 
 export function isContactStatus(v: unknown): v is ContactStatus {
   return typeof v === 'string' && (CONTACT_STATUSES as readonly string[]).includes(v);
+}
+
+/**
+ * `column = status`. contacts_ws_status_idx is partial (WHERE status <> 'active': most contacts
+ * are active, and they are found by other indexes), and neither database proves `status = ?`
+ * implies the index predicate — SQLite needs the predicate's own term in the WHERE — so for any
+ * other status the predicate is repeated, as a literal, to make the partial index usable.
+ */
+export function statusIs(column: 'status' | 'contacts.status', status: ContactStatus): RawBuilder<SqlBool> {
+  const col = sql.ref(column);
+  return status === 'active' ? sql<SqlBool>`${col} = ${status}` : sql<SqlBool>`(${col} = ${status} AND ${col} <> 'active')`;
 }
 
 /** The status a suppressed address carries, by suppression reason; any other reason: "blocked". */

@@ -9,7 +9,7 @@ import { clampLimit, decodeCursor, toPage, type Page } from '../lib/cursor.js';
 import { findTagId } from '../tags/index.js';
 import { coerceAttribute, loadAttributeDefinitions, type AttributeType } from './attributes.js';
 import { normalizeEmail } from './email.js';
-import { hydrateContacts, isContactStatus, type Contact } from './model.js';
+import { hydrateContacts, isContactStatus, statusIs, type Contact } from './model.js';
 
 export const MEMBERSHIP_STATUSES = ['unconfirmed', 'confirmed', 'unsubscribed'] as const;
 
@@ -52,7 +52,7 @@ export async function searchContacts(db: Database, workspaceId: number, f: Conta
   if (f.q) q = q.where(startsWith('contacts.email_lower', f.q.trim().toLowerCase()));
   if (f.status !== undefined) {
     if (!isContactStatus(f.status)) throw new AppError('bad_request', 'status must be one of active, unsubscribed, bounced, complained, blocked');
-    q = q.where('contacts.status', '=', f.status);
+    q = q.where(statusIs('contacts.status', f.status));
   }
   if (f.listId !== undefined) {
     const list = await db.selectFrom('lists').select('id').where('workspace_id', '=', workspaceId).where('id', '=', f.listId).executeTakeFirst();

@@ -46,7 +46,11 @@ export function openDatabase(url: string, opts: OpenOptions = {}): DatabaseHandl
       connectionString: url,
       max: opts.poolSize ?? 10,
       types,
-      options: opts.pgSchema ? `-c search_path=${opts.pgSchema}` : undefined,
+      // jit=off: PostgreSQL's JIT triggers on estimated cost, and segment queries (JSON filters plus
+      // a correlated probe per contact) are estimated far above jit_above_cost while running in
+      // well under a second; compiling them cost ~0.8 s of a 1.3 s count at 200k contacts
+      // (docs/segments.md). Postlane's other queries are short OLTP statements JIT never helps.
+      options: ['-c jit=off', opts.pgSchema ? `-c search_path=${opts.pgSchema}` : ''].filter(Boolean).join(' '),
     });
     // An idle client losing its connection must not crash the process.
     pool.on('error', () => {});

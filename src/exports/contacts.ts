@@ -7,7 +7,7 @@ import type { Database } from '../db/index.js';
 import { fromJson } from '../db/dialect.js';
 import { AppError, notFound } from '../errors.js';
 import { recordAudit } from '../audit/index.js';
-import { isContactStatus, type ContactRow } from '../contacts/model.js';
+import { isContactStatus, statusIs, type ContactRow, type ContactStatus } from '../contacts/model.js';
 import { loadAttributeDefinitions, type Attributes } from '../contacts/attributes.js';
 import { MEMBERSHIP_STATUSES } from '../contacts/search.js';
 import { csvRow } from './csv.js';
@@ -67,7 +67,7 @@ interface Batch {
 async function readBatch(db: Database, workspaceId: number, f: ContactExportFilter, after: number, size: number): Promise<Batch> {
   if (f.listId === undefined) {
     let q = db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', '>', after);
-    if (f.status !== undefined) q = q.where('status', '=', f.status);
+    if (f.status !== undefined) q = q.where(statusIs('status', f.status as ContactStatus));
     const rows = await q.orderBy('id').limit(size).execute();
     return { rows, next: rows.length < size ? null : Number(rows[rows.length - 1]!.id) };
   }
@@ -76,7 +76,7 @@ async function readBatch(db: Database, workspaceId: number, f: ContactExportFilt
   const ids = (await m.orderBy('contact_id').limit(size).execute()).map((r) => Number(r.contact_id));
   if (ids.length === 0) return { rows: [], next: null };
   let q = db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', ids);
-  if (f.status !== undefined) q = q.where('status', '=', f.status);
+  if (f.status !== undefined) q = q.where(statusIs('status', f.status as ContactStatus));
   const rows = await q.orderBy('id').execute();
   return { rows, next: ids.length < size ? null : ids[ids.length - 1]! };
 }

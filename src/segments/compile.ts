@@ -9,7 +9,7 @@ import { dialectOf, type Dialect } from '../db/dialect.js';
 import type { DB, ContactsTable } from '../db/types.js';
 import { systemClock } from '../clock.js';
 import { conditionSql, fieldOperand, jsonOperand } from './conditions.js';
-import { DAY_MS, type EngagementNodeT, type EventNodeT, type ListNodeT, type SegmentDefinition, type SegmentNodeT } from './schema.js';
+import { DAY_MS, type VerificationNodeT, type EngagementNodeT, type EventNodeT, type ListNodeT, type SegmentDefinition, type SegmentNodeT } from './schema.js';
 
 type Bool = RawBuilder<SqlBool>;
 
@@ -63,6 +63,7 @@ function compileNode(env: CompileEnv, n: SegmentNodeT): Bool {
         AND cl2.contact_id = cl.contact_id AND cl2.purpose = cl.purpose
         AND (cl2.created_at > cl.created_at OR (cl2.created_at = cl.created_at AND cl2.id > cl.id)))`);
   }
+  if ('verification' in n) return compileVerification(env, n);
   if ('event' in n) return compileEvent(env, n);
   return compileEngagement(env, n);
 }
@@ -73,6 +74,22 @@ function compileList(env: CompileEnv, n: ListNodeT): Bool {
     : status === 'subscribed' ? sql`AND lm.status IN ('confirmed', 'unconfirmed')`
       : sql`AND lm.status = ${status}`;
   return contactSet(env, 'lm', sql`list_memberships lm`, sql`lm.workspace_id = ${env.ws} AND lm.list_id = ${n.list} ${filter}`);
+}
+
+/**
+ * The verification cache holds one row per (workspace_id, email_key) — overwritten on every check
+ * and by delivery feedback, so that row is the latest verdict. email_key is the lower-cased
+ * normalised address, the same form as contacts.email_lower. A contact without a row (or with
+ * verdict 'unknown') is "unknown". SQLite: an uncorrelated IN-set over the primary key, built once;
+ * PostgreSQL: a correlated probe of the primary key (same reasoning as contactSet()).
+ */
+function compileVerification(env: CompileEnv, n: VerificationNodeT): Bool {
+  const wantUnknown = n.verification === 'unknown';
+  const verdict = wantUnknown ? sql`v.verdict <> 'unknown'` : sql`v.verdict = ${n.verification}`;
+  const has = env.d === 'postgres'
+    ? sql<SqlBool>`EXISTS (SELECT 1 FROM verifications v WHERE v.workspace_id = ${env.ws} AND v.email_key = c.email_lower AND ${verdict})`
+    : sql<SqlBool>`(c.email_lower IN (SELECT v.email_key FROM verifications v WHERE v.workspace_id = ${env.ws} AND ${verdict}))`;
+  return wantUnknown ? not(has) : has;
 }
 
 /** The WHERE of an event condition; answered by events_ws_name_time_contact_idx when there is no property filter. */

@@ -11,6 +11,8 @@ export interface PersonData {
   tags: string[];
   consents: Array<{ id: number; purpose: string; action: string; created_at: number }>;
   deliveries: Array<{ campaign_id: number; status: string; sent_at: number | null }>;
+  /** The cached verification verdict for the contact's address in its workspace (null: none). */
+  verdict?: string | null;
 }
 
 export interface EvalEnv {
@@ -134,6 +136,7 @@ export function evaluateNode(p: PersonData, n: SegmentNodeT, env: EvalEnv): bool
   }
   if ('tag' in n) return p.tags.includes(n.tag);
   if ('consent' in n) return latestConsent(p, n.consent) === 'granted';
+  if ('verification' in n) return (p.verdict ?? 'unknown') === n.verification;
   if ('event' in n) return evaluateEvent(p, n, env.now);
   return evaluateEngagement(p, n, env);
 }

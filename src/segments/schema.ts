@@ -47,6 +47,13 @@ export const ListNode = Type.Object({
 }, { additionalProperties: false });
 export const TagNode = Type.Object({ tag: Str }, { additionalProperties: false });
 export const ConsentNode = Type.Object({ consent: Str }, { additionalProperties: false });
+/** Verdicts of the verification cache (src/verify); a contact never verified counts as unknown. */
+export const VERDICTS = ['deliverable', 'risky', 'undeliverable', 'unknown'] as const;
+export const VerificationNode = Type.Object({ verification: lit(VERDICTS) }, {
+  additionalProperties: false,
+  description: "The contact's cached verification verdict for its address in this workspace; no result counts as \"unknown\".",
+  examples: [{ verification: 'deliverable' }],
+});
 
 const CountOps = Type.Object({
   gte: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
@@ -71,7 +78,7 @@ export const EngagementNode = Type.Object({
   within_days: Type.Optional(Days),
 }, { additionalProperties: false });
 
-const leaves = [AttributeCondition, FieldCondition, ListNode, TagNode, ConsentNode, EventNode, EngagementNode];
+const leaves = [AttributeCondition, FieldCondition, ListNode, TagNode, ConsentNode, VerificationNode, EventNode, EngagementNode];
 
 export const SegmentNode = Type.Recursive((Node: TSchema) => Type.Union([
   Type.Object({ all: Type.Array(Node, { maxItems: SEGMENT_LIMITS.children }) }, { additionalProperties: false }),
@@ -96,6 +103,7 @@ export const SegmentDefinitionSchema = Type.Object({
         { event: 'purchase', count: { gte: 2 }, within_days: 30, where: [{ property: 'amount', op: 'gt', value: 10 }] },
         { not: { engagement: 'not_opened', campaigns_last: 5 } },
         { consent: 'marketing_email' },
+        { not: { verification: 'undeliverable' } },
       ],
     },
   }],
@@ -108,9 +116,10 @@ export type Condition = AttributeConditionT | FieldConditionT | PropertyConditio
 export type EventNodeT = Static<typeof EventNode>;
 export type EngagementNodeT = Static<typeof EngagementNode>;
 export type ListNodeT = Static<typeof ListNode>;
+export type VerificationNodeT = Static<typeof VerificationNode>;
 export type SegmentNodeT =
   | { all: SegmentNodeT[] } | { any: SegmentNodeT[] } | { not: SegmentNodeT }
-  | AttributeConditionT | FieldConditionT | ListNodeT | Static<typeof TagNode> | Static<typeof ConsentNode> | EventNodeT | EngagementNodeT;
+  | AttributeConditionT | FieldConditionT | ListNodeT | Static<typeof TagNode> | Static<typeof ConsentNode> | VerificationNodeT | EventNodeT | EngagementNodeT;
 export interface SegmentDefinition { version: 1; root: SegmentNodeT }
 
 const checker = TypeCompiler.Compile(SegmentDefinitionSchema);

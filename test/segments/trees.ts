@@ -2,7 +2,7 @@
 // are resolved per world by bindTree().
 import fc from 'fast-check';
 import { AGGREGATE_FNS, AGGREGATE_OPS, FIELDS, type SegmentDefinition, type SegmentNodeT } from '../../src/segments/schema.js';
-import { EVENT_NAMES, KEYS, NEEDLES, NOW, PURPOSES, STRINGS, TAGS, dateValue, scalar } from './world.js';
+import { EVENT_NAMES, KEYS, NEEDLES, NOW, PURPOSES, STRINGS, TAGS, VERDICTS, dateValue, scalar } from './world.js';
 
 const num = fc.oneof(fc.integer({ min: -3, max: 20 }), fc.constantFrom(1.5, -0.5, 100));
 const strOrNum = fc.oneof(fc.constantFrom(...STRINGS.filter((s) => s !== '')), num);
@@ -23,6 +23,7 @@ const property = fc.tuple(fc.constantFrom('amount', 'sku', 'missing'), opValue).
 const list = fc.record({ list: fc.constantFrom(1, 2, 3), status: fc.constantFrom('subscribed', 'confirmed', 'unconfirmed', 'unsubscribed', 'any') }, { requiredKeys: ['list'] });
 const tag = fc.constantFrom(...TAGS, 'none').map((t) => ({ tag: t }));
 const consent = fc.constantFrom(...PURPOSES, 'other').map((c) => ({ consent: c }));
+const verification = fc.constantFrom(...VERDICTS).map((v) => ({ verification: v }));
 const count = fc.oneof(
   fc.integer({ min: 0, max: 3 }).map((n) => ({ gte: n })),
   fc.integer({ min: 0, max: 3 }).map((n) => ({ lte: n })),
@@ -42,7 +43,7 @@ const engagement = fc.record({
   window: fc.oneof(fc.integer({ min: 1, max: 3 }).map((n) => ({ campaigns_last: n })), fc.integer({ min: 1, max: 60 }).map((d) => ({ within_days: d }))),
 }).map(({ engagement: e, window }) => ({ engagement: e, ...window }));
 
-const leaf = fc.oneof(attribute, attribute, field, list, tag, consent, event, event, engagement) as fc.Arbitrary<SegmentNodeT>;
+const leaf = fc.oneof(attribute, attribute, field, list, tag, consent, verification, event, event, engagement) as fc.Arbitrary<SegmentNodeT>;
 
 export const treeArb: fc.Arbitrary<SegmentDefinition> = fc.letrec<{ node: SegmentNodeT }>((tie) => ({
   node: fc.oneof(

@@ -17,6 +17,7 @@ export const KEYS = ['a', 'b', 'c', 'd d', 'e.f'];
 export const EVENT_NAMES = ['purchase', 'view', 'opened', 'clicked'];
 export const TAGS = ['vip', 'new', 'VIP'];
 export const PURPOSES = ['marketing', 'tracking'];
+export const VERDICTS = ['deliverable', 'risky', 'undeliverable', 'unknown'] as const;
 
 const dayOffset = fc.integer({ min: -90, max: 5 }).chain((d) => fc.integer({ min: 0, max: DAY - 1 }).map((ms) => NOW + d * DAY + ms - DAY / 2));
 export const dateValue = fc.oneof(
@@ -48,6 +49,8 @@ const contactArb = fc.record({
     .map((xs) => xs.filter((x, i) => xs.findIndex((y) => y.list === x.list) === i)),
   tags: fc.subarray(TAGS),
   consents: fc.array(fc.record({ purpose: fc.constantFrom(...PURPOSES), action: fc.constantFrom('granted', 'withdrawn'), created_at: fc.integer({ min: 0, max: 3 }).map((k) => NOW - k * DAY) }), { maxLength: 3 }),
+  // Cached verification verdict for the address (null: never verified).
+  verdict: fc.option(fc.constantFrom(...VERDICTS), { nil: null }),
   deliveries: fc.subarray([0, 1, 2]).chain((cs) => fc.tuple(...cs.map((c) => fc.record({
     campaign: fc.constant(c), status: fc.constantFrom('sent', 'failed'), sent_at: dayOffset,
   })))),
@@ -127,6 +130,13 @@ export async function insertWorld(db: Kysely<DB>, ws: number, w: World): Promise
   const consentIds = consentRows.length === 0 ? [] : (await db.insertInto('consent_ledger').values(consentRows.map((k) => ({
     workspace_id: ws, contact_id: k.contact, purpose: k.purpose, action: k.action, source_type: 'api', source_id: null, wording_version: null, ip: null, user_agent: null, created_at: k.created_at,
   }))).returning('id').execute()).map((r) => r.id);
+  // Keyed by the lower-cased address: every run reuses the same addresses in a new workspace, so
+  // earlier workspaces' rows also check that the verdict is scoped to the contact's workspace.
+  const verifications = w.contacts.flatMap((c, i) => (c.verdict === null ? [] : [{
+    workspace_id: ws, email_key: contactRows[i]!.email_lower, email: contactRows[i]!.email, verdict: c.verdict, score: 50,
+    checks: 'syntax', policy: 'rfc', result: toJson({}), outcome: null, outcome_at: null, checked_at: now,
+  }]));
+  if (verifications.length) await db.insertInto('verifications').values(verifications).execute();
   if (deliveries.length) {
     await db.insertInto('deliveries').values(deliveries.map((d) => ({
       workspace_id: ws, campaign_id: d.campaign_id, contact_id: d.contact, email: 'x@example.com', status: d.status, attempts: 1, next_attempt_at: now,
@@ -143,6 +153,7 @@ export async function insertWorld(db: Kysely<DB>, ws: number, w: World): Promise
       tags: tags.filter((t) => t.contact === id).map((t) => t.tag),
       consents: consentRows.map((k, j) => ({ ...k, id: consentIds[j]! })).filter((k) => k.contact === id),
       deliveries: deliveries.filter((d) => d.contact === id),
+      verdict: c.verdict,
     };
   });
   // Anonymous events (no contact) must never enter a segment, nor break NOT IN sets.
