@@ -1,6 +1,8 @@
-// GET /api/v1/reports/overview?days=N: per-day sends, deliveries and engagement (the dashboard).
+// GET /api/v1/reports/overview?days=N: per-day sends, deliveries and engagement (the dashboard);
+// GET /api/v1/campaigns/:id/links: a campaign's top links (the campaign report).
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { campaignLinkClicks } from '../../reports/links.js';
 import { overview, OVERVIEW_METRICS } from '../../reports/overview.js';
 import { principalOf } from '../auth.js';
 
@@ -27,5 +29,27 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (req) => {
     const r = await overview(app.ctx, principalOf(req).workspaceId, req.query.days ?? 30, req.query.tz_offset ?? 0);
     return { from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString(), series: r.series, totals: r.totals };
+  });
+
+  app.get('/campaigns/:id/links', {
+    schema: {
+      tags: ['reports'],
+      summary: "A campaign's tracked links, most clicked first: total clicks, distinct clickers, and clicks that cannot be attributed (no tracking consent)",
+      params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+      querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) }),
+      response: {
+        200: Type.Object({
+          data: Type.Array(Type.Object({
+            id: Type.Integer(), url: Type.String(), clicks: Type.Integer(),
+            unique_clickers: Type.Integer({ description: 'Distinct contacts with tracking consent who clicked' }),
+            anonymous_clicks: Type.Integer({ description: 'Clicks recorded without a contact (no tracking consent)' }),
+          })),
+        }),
+      },
+    },
+    preHandler: app.authorize('campaigns:read'),
+  }, async (req) => {
+    const rows = await campaignLinkClicks(app.ctx, principalOf(req).workspaceId, req.params.id, req.query.limit ?? 100);
+    return { data: rows.map((r) => ({ id: r.id, url: r.url, clicks: r.clicks, unique_clickers: r.uniqueClickers, anonymous_clicks: r.anonymousClicks })) };
   });
 };

@@ -1,5 +1,5 @@
-// Campaigns: the list; one campaign's live progress and report (counts, rates, the per-recipient
-// ledger with failures and reasons); pause, resume, cancel, resend to failed, send to non-openers.
+// Campaigns: the list; one campaign's live progress and report (counts, rates, top links, the
+// per-recipient ledger with failures and reasons); pause, resume, cancel, resend to failed, send to non-openers.
 import { useState } from 'react';
 import { api } from '../api';
 import { Link, navigate } from '../router';
@@ -101,6 +101,7 @@ export function CampaignPage({ id }: { id: string }) {
           </dl>
         </>
       )}
+      {camp.status !== 'draft' && <TopLinks id={id} live={live} trackClicks={camp.track_clicks} />}
       {camp.status !== 'draft' && <Ledger id={id} live={live} />}
     </div>
   );
@@ -108,6 +109,36 @@ export function CampaignPage({ id }: { id: string }) {
 
 function Stat({ label, value, of }: { label: string; value: number; of?: number }) {
   return <div className="stat"><dt>{label}</dt><dd>{num(value)}{of !== undefined && <small> {pct(value, of)}</small>}</dd></div>;
+}
+
+interface LinkClicks { id: number; url: string; clicks: number; unique_clickers: number; anonymous_clicks: number }
+
+function TopLinks({ id, live, trackClicks }: { id: string; live: boolean; trackClicks: boolean }) {
+  const links = useLoad(() => api.get<{ data: LinkClicks[] }>(`/campaigns/${id}/links`, { limit: 20 }), [id, live], live ? 10000 : null);
+  const rows = links.data?.data ?? [];
+  const anonymous = rows.reduce((n, r) => n + r.anonymous_clicks, 0);
+  return (
+    <section className="card" aria-labelledby="links-h">
+      <h2 id="links-h">Top links</h2>
+      <ErrorBox error={links.error} />
+      {links.loading && !links.data ? <Loading what="links" /> : rows.length === 0 ? (
+        <p className="hint">{trackClicks ? 'This campaign has no tracked links.' : 'Click tracking is off for this campaign, so clicks per link are not counted.'}</p>
+      ) : (
+        <div className="table-wrap"><table>
+          <caption className="sr-only">Links in this campaign, most clicked first</caption>
+          <thead><tr><th>Link</th><th className="num">Clicks</th><th className="num">Unique clickers</th></tr></thead>
+          <tbody>{rows.map((r) => (
+            <tr key={r.id}>
+              <td className="url"><a href={r.url} target="_blank" rel="noopener noreferrer">{r.url}</a></td>
+              <td className="num">{num(r.clicks)}</td><td className="num">{num(r.unique_clickers)}</td>
+            </tr>
+          ))}</tbody>
+        </table></div>
+      )}
+      {anonymous > 0 && <p className="hint">{num(anonymous)} {anonymous === 1 ? 'click' : 'clicks'} came from people who did not agree to tracking: counted for the link, not for a person.</p>}
+      {rows.length > 0 && rows.every((r) => r.clicks === 0) && <p className="hint">No clicks yet.</p>}
+    </section>
+  );
 }
 
 const REASONS: Record<string, string> = { suppressed: 'on the suppression list', unsubscribed: 'unsubscribed', bounced: 'bounced before', complained: 'complained before', blocked: 'blocked', duplicate: 'already received it' };
