@@ -55,8 +55,30 @@ export async function getFragment(ctx: AppContext, workspaceId: number, name: st
   };
 }
 
+/** One stored version of a fragment, older ones included (read-only: versions are never edited). */
+export async function getFragmentVersion(ctx: AppContext, workspaceId: number, name: string, version: number): Promise<FragmentSummary> {
+  const row = await ctx.db
+    .selectFrom('fragments')
+    .select(['version', 'body', 'created_at'])
+    .where('workspace_id', '=', workspaceId)
+    .where('name', '=', name)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  if (!row) throw notFound('fragment version');
+  return { name, version: Number(row.version), body: row.body, createdAt: Number(row.created_at) };
+}
+
+/**
+ * Restoring copies an old version's body into a new version: history stays append-only, so the
+ * version a campaign rendered with can still be read, and the restore itself is audited.
+ */
+export async function restoreFragmentVersion(ctx: AppContext, actor: Actor, name: string, version: number): Promise<FragmentDetail> {
+  const old = await getFragmentVersion(ctx, actor.workspaceId, name, version);
+  return saveFragment(ctx, actor, name, old.body, { restoredFrom: old.version });
+}
+
 /** Creates the fragment or adds a version; the unique (ws, name, version) key settles concurrent saves. */
-export async function saveFragment(ctx: AppContext, actor: Actor, name: string, body: string): Promise<FragmentDetail> {
+export async function saveFragment(ctx: AppContext, actor: Actor, name: string, body: string, opts: { restoredFrom?: number } = {}): Promise<FragmentDetail> {
   checkName(name);
   if (Buffer.byteLength(body) > FRAGMENT_MAX_BYTES) throw new AppError('payload_too_large', `a fragment is limited to ${FRAGMENT_MAX_BYTES} bytes`);
   // A broken fragment would surface later as an error in every template using it: refuse it here.
@@ -80,7 +102,8 @@ export async function saveFragment(ctx: AppContext, actor: Actor, name: string, 
   }
   const saved = await getFragment(ctx, actor.workspaceId, name);
   await recordAudit(ctx.db, ctx.clock, {
-    workspaceId: actor.workspaceId, actor: actor.actor, action: 'fragments.save', targetType: 'fragment', targetId: name, details: { version: saved.version },
+    workspaceId: actor.workspaceId, actor: actor.actor, action: opts.restoredFrom === undefined ? 'fragments.save' : 'fragments.restore', targetType: 'fragment', targetId: name,
+    details: opts.restoredFrom === undefined ? { version: saved.version } : { version: saved.version, restored_from: opts.restoredFrom },
   });
   return saved;
 }

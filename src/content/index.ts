@@ -10,7 +10,7 @@ import { liquidIssue, parseOrIssue, sandboxedLiquid, templateError, type Templat
 import { compileMjml } from './mjml.js';
 import { htmlToText } from './text.js';
 
-export { deleteFragment, getFragment, listFragments, saveFragment, type FragmentDetail, type FragmentSummary } from './fragments.js';
+export { deleteFragment, getFragment, getFragmentVersion, listFragments, restoreFragmentVersion, saveFragment, type FragmentDetail, type FragmentSummary } from './fragments.js';
 export type { TemplateIssue } from './liquid.js';
 
 export interface ContentSource { subject: string; html?: string | null; text?: string | null; mjml?: string | null }

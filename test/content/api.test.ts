@@ -38,6 +38,32 @@ describeEachDb('fragments and preview API', (dialect) => {
     expect(broken.json().error.details[0]).toMatchObject({ field: 'fragment', line: 2 });
   });
 
+  it('reads the body of an older version and restores it as a new version, keeping history', async () => {
+    for (const body of ['<p>card v1</p>', '<p>card v2</p>']) await app.inject({ method: 'POST', url: '/api/v1/fragments', headers: t.auth, payload: { name: 'card', body } });
+    const v1 = await app.inject({ url: '/api/v1/fragments/card/versions/1', headers: t.auth });
+    expect(v1.statusCode).toBe(200);
+    expect(v1.json()).toMatchObject({ name: 'card', version: 1, body: '<p>card v1</p>' });
+    const restored = await app.inject({ method: 'POST', url: '/api/v1/fragments/card/versions/1/restore', headers: t.auth });
+    expect(restored.statusCode).toBe(201);
+    expect(restored.json()).toMatchObject({ version: 3, body: '<p>card v1</p>' });
+    expect(restored.json().versions.map((v: { version: number }) => v.version)).toEqual([3, 2, 1]);
+    expect((await app.inject({ url: '/api/v1/fragments/card/versions/2', headers: t.auth })).json().body).toBe('<p>card v2</p>');
+    const audit = await ctx.db.selectFrom('audit_log').select(['action', 'details']).where('workspace_id', '=', t.workspace.id).where('action', '=', 'fragments.restore').execute();
+    expect(audit).toHaveLength(1);
+    expect(await app.inject({ url: '/api/v1/fragments/card/versions/9', headers: t.auth })).toMatchObject({ statusCode: 404 });
+    expect((await app.inject({ method: 'POST', url: '/api/v1/fragments/card/versions/9/restore', headers: t.auth })).statusCode).toBe(404);
+    expect((await app.inject({ url: '/api/v1/fragments/card/versions/0', headers: t.auth })).statusCode).toBe(400);
+  });
+
+  it('prevents reading or restoring another workspace\'s fragment versions, and restoring without templates:write', async () => {
+    const other = await createTenant(ctx);
+    expect((await app.inject({ url: '/api/v1/fragments/card/versions/1', headers: other.auth })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/fragments/card/versions/1/restore', headers: other.auth })).statusCode).toBe(404);
+    const viewer = await keyWithRole(ctx, t.workspace.id, 'viewer');
+    expect((await app.inject({ url: '/api/v1/fragments/card/versions/1', headers: viewer })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/fragments/card/versions/1/restore', headers: viewer })).statusCode).toBe(403);
+  });
+
   it('checks templates:read/write and keeps fragments inside their workspace', async () => {
     const viewer = await keyWithRole(ctx, t.workspace.id, 'viewer');
     expect((await app.inject({ url: '/api/v1/fragments', headers: viewer })).statusCode).toBe(200);

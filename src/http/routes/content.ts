@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { can } from '../../auth/principal.js';
-import { deleteFragment, getFragment, listFragments, saveFragment } from '../../content/index.js';
+import { deleteFragment, getFragment, getFragmentVersion, listFragments, restoreFragmentVersion, saveFragment } from '../../content/index.js';
 import { previewContent } from '../../content/preview.js';
 import { AppError } from '../../errors.js';
 import { principalOf } from '../auth.js';
@@ -33,6 +33,23 @@ export const contentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: ['templates'], summary: 'A fragment with its version history', params: Type.Object({ name: Name }), response: { 200: FragmentDetailSchema } },
     preHandler: app.authorize('templates:read'),
   }, async (req) => detail(await getFragment(ctx, principalOf(req).workspaceId, req.params.name)));
+
+  const VersionParams = Type.Object({ name: Name, version: Type.Integer({ minimum: 1 }) });
+  app.get('/fragments/:name/versions/:version', {
+    schema: { tags: ['templates'], summary: 'One version of a fragment, with its body (older versions included)', params: VersionParams, response: { 200: FragmentSchema } },
+    preHandler: app.authorize('templates:read'),
+  }, async (req) => {
+    const f = await getFragmentVersion(ctx, principalOf(req).workspaceId, req.params.name, req.params.version);
+    return { name: f.name, version: f.version, body: f.body, created_at: iso(f.createdAt) };
+  });
+
+  app.post('/fragments/:name/versions/:version/restore', {
+    schema: {
+      tags: ['templates'], summary: "Restore an older version: its body is saved as the fragment's new latest version (history is kept)",
+      params: VersionParams, response: { 201: FragmentDetailSchema },
+    },
+    preHandler: app.authorize('templates:write'),
+  }, async (req, reply) => reply.status(201).send(detail(await restoreFragmentVersion(ctx, principalOf(req), req.params.name, req.params.version))));
 
   app.post('/fragments', {
     schema: {

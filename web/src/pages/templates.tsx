@@ -3,7 +3,8 @@
 // template errors pointed at by line and column.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
-import { Empty, ErrorBox, Field, Loading, PageHead, useAction, useLoad, when } from '../ui';
+import { Empty, ErrorBox, Field, Loading, PageHead, useAction, useLoad } from '../ui';
+import { FragmentVersions } from './fragment-versions';
 
 interface Fragment { name: string; version: number; body: string; created_at: string }
 interface FragmentDetail extends Fragment { versions: Array<{ version: number; created_at: string }> }
@@ -89,8 +90,9 @@ function Editor({ name, onSaved, onDeleted }: { name: string | null; onSaved: (n
         <div className="actions"><button className="primary" disabled={save.busy}>Save new version</button>{name && <button type="button" className="danger" onClick={() => void remove()}>Delete</button>}</div>
         <ErrorBox error={save.error} />
         {saved && <p className="notice" role="status">{saved}</p>}
-        {detail.data && (
-          <><h3>Versions</h3><ul className="plain">{detail.data.versions.map((v) => <li key={v.version}>Version {v.version}{v.version === detail.data?.version ? ' (current)' : ''} — {when(v.created_at)}</li>)}</ul></>
+        {detail.data && name && (
+          <FragmentVersions name={name} current={detail.data.version} versions={detail.data.versions}
+            onRestored={(v) => { setSaved(`Restored as version ${v}.`); detail.reload(); onSaved(name); }} />
         )}
       </form>
       <section className="card" aria-labelledby="pv-h">
