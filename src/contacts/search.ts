@@ -1,11 +1,13 @@
-// Contact search: built-in fields, list membership, tag, email prefix and typed attribute
-// equality, paged by keyset on contacts.id so page N costs the same as page 1.
+// Contact search: built-in fields, list membership, tag, saved segment, email prefix and typed
+// attribute equality, paged by keyset on contacts.id so page N costs the same as page 1.
 import { sql, type SqlBool, type Expression } from 'kysely';
 import type { Database } from '../db/index.js';
 import { dialectOf, jsonText } from '../db/dialect.js';
 import { AppError, notFound } from '../errors.js';
 import { startsWith } from '../lib/like.js';
 import { clampLimit, decodeCursor, toPage, type Page } from '../lib/cursor.js';
+import { systemClock } from '../clock.js';
+import { getSegment, segmentContactIds } from '../segments/index.js';
 import { findTagId } from '../tags/index.js';
 import { coerceAttribute, loadAttributeDefinitions, type AttributeType } from './attributes.js';
 import { normalizeEmail } from './email.js';
@@ -21,6 +23,10 @@ export interface ContactSearch {
   listId?: number;
   membershipStatus?: string;
   tag?: string;
+  /** A saved segment of the workspace, evaluated by the same compiler as counts and campaigns. */
+  segmentId?: number;
+  /** "Now" for time-relative segment conditions (the caller's clock). */
+  now?: number;
   /** Attribute equality, values as received (coerced to each attribute's type). */
   attributes?: Record<string, string>;
   cursor?: string;
@@ -70,6 +76,13 @@ export async function searchContacts(db: Database, workspaceId: number, f: Conta
     if (tagId === null) return { data: [], nextCursor: null };
     q = q.where((eb) => eb.exists(eb.selectFrom('contact_tags').select('contact_tags.tag_id')
       .whereRef('contact_tags.contact_id', '=', 'contacts.id').where('contact_tags.tag_id', '=', tagId)));
+  }
+  if (f.segmentId !== undefined) {
+    const segment = await getSegment({ db, clock: systemClock }, workspaceId, f.segmentId);
+    // Correlated on the walked row: the keyset walk stops after `limit` members, and the
+    // segment's relational IN-sets are still built once per statement (docs/segments.md).
+    const members = segmentContactIds(db, workspaceId, segment.definition, { now: f.now }).where(sql<SqlBool>`c.id = contacts.id`);
+    q = q.where(() => sql<SqlBool>`EXISTS ${members}`);
   }
   const attrs = Object.entries(f.attributes ?? {});
   if (attrs.length) {

@@ -3,6 +3,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { deleteContact, getContact, searchContacts, updateContact, upsertContact, type ContactInput } from '../../contacts/index.js';
+import { can } from '../../auth/principal.js';
 import { AppError } from '../../errors.js';
 import { principalOf } from '../auth.js';
 import { IdempotencyHeaders, idempotentWrite } from '../idempotency.js';
@@ -38,6 +39,7 @@ const SearchQuery = Type.Object({
   list_id: Type.Optional(Type.Integer({ minimum: 1 })),
   membership_status: Type.Optional(Type.String({ enum: ['unconfirmed', 'confirmed', 'unsubscribed'], description: 'With list_id' })),
   tag: Type.Optional(Type.String({ maxLength: 100 })),
+  segment_id: Type.Optional(Type.Integer({ minimum: 1, description: 'Members of this saved segment now (needs segments:read too)' })),
   ...PageQuery,
 }, { description: 'Also attr.<name>=value for attribute equality (e.g. attr.plan=pro).' });
 
@@ -78,8 +80,9 @@ export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (req) => {
     const p = principalOf(req);
     const q = req.query;
+    if (q.segment_id !== undefined && !can(p, 'segments:read')) throw new AppError('forbidden', `your role (${p.role}) lacks segments:read`, { permission: 'segments:read' });
     const page = await searchContacts(app.ctx.db, p.workspaceId, {
-      email: q.email, q: q.q, status: q.status, listId: q.list_id, membershipStatus: q.membership_status, tag: q.tag,
+      email: q.email, q: q.q, status: q.status, listId: q.list_id, membershipStatus: q.membership_status, tag: q.tag, segmentId: q.segment_id, now: app.ctx.clock.now(),
       attributes: attributeFilters(req.query as Record<string, unknown>), cursor: q.cursor, limit: q.limit,
     });
     return { data: page.data.map(contactJson), next_cursor: page.nextCursor };

@@ -1,23 +1,25 @@
-// Contacts: search by address and filter by list, status, tag or attribute; a profile with
+// Contacts: search by address and filter by list, segment, status, tag or attribute; a profile with
 // attributes, lists, consent history and the event timeline; edit, unsubscribe, delete.
 import { useState, type FormEvent } from 'react';
-import { allLists, api, type ConsentEntry, type Contact, type List, type Page, type TimelineEvent } from '../api';
+import { allLists, api, type ConsentEntry, type Contact, type List, type Page, type Segment, type TimelineEvent } from '../api';
 import { Link, navigate, useLocation } from '../router';
 import { Badge, Empty, ErrorBox, Field, Loading, PageHead, useAction, useLoad, when } from '../ui';
 
 const STATUSES = ['active', 'unsubscribed', 'bounced', 'complained', 'blocked'];
+const FILTERS = ['q', 'status', 'list_id', 'segment_id', 'tag', 'attr'] as const;
 
 export function ContactsPage() {
   const { query } = useLocation();
-  const [form, setForm] = useState({ q: query.get('q') ?? '', status: query.get('status') ?? '', list_id: query.get('list_id') ?? '', tag: query.get('tag') ?? '', attr: query.get('attr') ?? '' });
+  const [form, setForm] = useState(Object.fromEntries(FILTERS.map((k) => [k, query.get(k) ?? ''])) as Record<(typeof FILTERS)[number], string>);
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
   const cursor = cursors[cursors.length - 1] ?? null;
   const lists = useLoad(allLists, []);
-  const filters = Object.fromEntries(['q', 'status', 'list_id', 'tag', 'attr'].map((k) => [k, query.get(k) ?? '']));
+  const segments = useLoad(() => api.get<{ segments: Segment[] }>('/segments').then((r) => r.segments), []);
+  const filters = Object.fromEntries(FILTERS.map((k) => [k, query.get(k) ?? '']));
   const attrFilter: Record<string, string> = {};
   const m = /^([^=]+)=(.*)$/.exec(filters.attr ?? '');
   if (m) attrFilter[`attr.${(m[1] ?? '').trim()}`] = (m[2] ?? '').trim();
-  const page = useLoad(() => api.get<Page<Contact>>('/contacts', { q: filters.q, status: filters.status, list_id: filters.list_id, tag: filters.tag, ...attrFilter, cursor, limit: 50 }), [JSON.stringify(filters), cursor]);
+  const page = useLoad(() => api.get<Page<Contact>>('/contacts', { q: filters.q, status: filters.status, list_id: filters.list_id, segment_id: filters.segment_id, tag: filters.tag, ...attrFilter, cursor, limit: 50 }), [JSON.stringify(filters), cursor]);
   const apply = (e: FormEvent) => {
     e.preventDefault();
     const p = new URLSearchParams(Object.entries(form).filter(([, v]) => v));
@@ -34,11 +36,12 @@ export function ContactsPage() {
         <Field label="Email starts with">{(id) => <input id={id} type="search" value={form.q} onChange={set('q')} placeholder="ada@" />}</Field>
         <Field label="Status">{(id) => <select id={id} value={form.status} onChange={set('status')}><option value="">Any status</option>{STATUSES.map((s) => <option key={s}>{s}</option>)}</select>}</Field>
         <Field label="List">{(id) => <select id={id} value={form.list_id} onChange={set('list_id')}><option value="">Any list</option>{lists.data?.map((l) => <option key={l.id} value={l.id}>{l.name}</option>)}</select>}</Field>
+        <Field label="Segment">{(id) => <select id={id} value={form.segment_id} onChange={set('segment_id')}><option value="">Any segment</option>{segments.data?.map((sg) => <option key={sg.id} value={sg.id}>{sg.name}</option>)}</select>}</Field>
         <Field label="Tag">{(id) => <input id={id} value={form.tag} onChange={set('tag')} />}</Field>
         <Field label="Attribute equals">{(id) => <input id={id} value={form.attr} onChange={set('attr')} placeholder="plan=pro" />}</Field>
         <button type="submit" className="primary">Search</button>
       </form>
-      <p className="hint">To filter by a segment, open it in <Link to="/segments">Segments</Link>: its sample and count come from the same rules as campaigns.</p>
+      {filters.segment_id && <p className="hint">Segment members right now, by the same rules as campaign audiences. <Link to={`/segments/${filters.segment_id}`}>Open the segment</Link> to change its rules or see its count.</p>}
       <ErrorBox error={page.error} />
       {page.loading && !page.data ? <Loading what="contacts" /> : rows.length === 0 ? (
         filtered ? <Empty title="No contact matches these filters."><p>Try fewer filters.</p></Empty>
