@@ -128,6 +128,18 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('admin UI: deliverab
     expect(await frame.getAttribute('sandbox')).toBe('');
     expect(await page.title()).not.toBe('owned');
     await shot('templates');
+    // Versions: save a second one, read version 1 read-only, restore it as version 3.
+    await page.getByLabel('Body (HTML with Liquid)').fill('<p>Second {{ workspace.name }}</p>');
+    await page.getByRole('button', { name: 'Save new version' }).click();
+    await page.getByText('Version 2 (current)', { exact: false }).waitFor();
+    await page.getByRole('button', { name: 'View version 1' }).click();
+    const v1 = page.getByRole('region', { name: 'Version 1 of footer' });
+    await expect.poll(() => v1.locator('pre').textContent()).toContain('{{ workspace.name }}');
+    await shot('templates-version');
+    await v1.getByRole('button', { name: 'Restore as new version' }).click();
+    await page.getByText('Restored as version 3.').waitFor();
+    await page.getByText('Version 3 (current)', { exact: false }).waitFor();
+    await expect.poll(() => page.getByLabel('Body (HTML with Liquid)').inputValue()).not.toContain('Second');
     expect(pageErrors).toEqual([]);
   });
 });

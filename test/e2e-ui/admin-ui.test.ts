@@ -148,9 +148,33 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('admin UI in a real 
     await expect.poll(() => page.locator('.lead .badge').textContent(), { timeout: 40_000, interval: 500 }).toBe('finished');
     await expect.poll(() => page.getByRole('row', { name: /grace@example\.com/ }).textContent(), { timeout: 10_000 }).toMatch(/sent/);
     await shot('12-campaign-report');
+    // Top links: the link is listed before anyone clicks; a reader's click (the tracked URL from
+    // the captured message, followed like a mail client would) shows up as a formatted count.
+    const links = page.getByRole('region', { name: 'Top links' });
+    await links.getByRole('link', { name: 'https://example.com/sale' }).waitFor();
+    await links.getByText('No clicks yet.').waitFor();
+    const outbox = await page.request.get(`${base}/api/v1/outbox?limit=10`);
+    const firstId = (await outbox.json()).data[0].id as number;
+    const message = await (await page.request.get(`${base}/api/v1/outbox/${firstId}`)).json();
+    const tracked = /https?:\/\/[^"']*\/t\/c\/[A-Za-z0-9_-]+/.exec(message.html as string)?.[0];
+    expect(tracked).toBeDefined();
+    const click = await page.request.get(`${base}${new URL(tracked as string).pathname}`, { maxRedirects: 0 });
+    expect(click.headers().location).toBe('https://example.com/sale');
+    await page.reload();
+    await expect.poll(() => links.getByRole('row', { name: /example\.com\/sale/ }).textContent(), { timeout: 10_000 }).toMatch(/sale11/);
+    await shot('12b-campaign-top-links');
     await page.getByRole('link', { name: 'Campaigns', exact: true }).click();
     await page.getByRole('link', { name: 'Spring sale' }).waitFor();
     await shot('13-campaigns');
+
+    // Contacts filtered by the saved segment: the two pro readers, not the free one.
+    await page.getByRole('link', { name: 'Contacts' }).click();
+    await page.getByLabel('Segment').selectOption({ label: 'Pro plan' });
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => page.getByRole('table').locator('tbody tr').count()).toBe(2);
+    await page.getByRole('link', { name: 'grace@example.com' }).waitFor();
+    expect(await page.getByRole('link', { name: 'linus@example.com' }).count()).toBe(0);
+    await shot('13b-contacts-in-segment');
 
     // The outbox shows the captured message in a frame that cannot run scripts.
     await page.getByRole('link', { name: 'Outbox' }).click();
