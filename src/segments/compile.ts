@@ -17,6 +17,8 @@ interface CompileEnv {
   d: Dialect;
   ws: number;
   now: number;
+  /** SQLite: how many contact IN-sets were emitted so far (see contactSet). */
+  sets: number;
 }
 
 const TRUE = sql<SqlBool>`TRUE`;
@@ -39,9 +41,15 @@ function contactSet(env: CompileEnv, alias: string, from: RawBuilder<unknown>, w
       ? sql<SqlBool>`EXISTS (SELECT 1 FROM ${from} WHERE ${where} AND ${contactId} = c.id HAVING ${having})`
       : sql<SqlBool>`EXISTS (SELECT 1 FROM ${from} WHERE ${where} AND ${contactId} = c.id)`;
   }
+  // Only the first set may drive an index lookup. c.id is the rowid, which is also the implicit last
+  // column of contacts_ws_id_idx (workspace_id, id): with two AND-ed sets on c.id, SQLite binds one
+  // to `id` and the other to `rowid` and probes every pair — |A| x |B| lookups (140 ms for 100 list
+  // members x 6,000 clickers at 100,000 contacts, 5.8 s at 500,000). `+c.id` keeps the later sets
+  // as filters: |A| lookups, each checked against the others' ephemeral tables (1.9 ms).
+  const id = env.sets++ === 0 ? sql`c.id` : sql`+c.id`;
   return having
-    ? sql<SqlBool>`(c.id IN (SELECT ${contactId} FROM ${from} WHERE ${where} GROUP BY ${contactId} HAVING ${having}))`
-    : sql<SqlBool>`(c.id IN (SELECT ${contactId} FROM ${from} WHERE ${where}))`;
+    ? sql<SqlBool>`(${id} IN (SELECT ${contactId} FROM ${from} WHERE ${where} GROUP BY ${contactId} HAVING ${having}))`
+    : sql<SqlBool>`(${id} IN (SELECT ${contactId} FROM ${from} WHERE ${where}))`;
 }
 
 function compileNode(env: CompileEnv, n: SegmentNodeT): Bool {
@@ -152,7 +160,7 @@ function compileEngagement(env: CompileEnv, n: EngagementNodeT): Bool {
 
 /** The definition as a boolean expression over `contacts AS c` (workspace filter not included). */
 export function compileSegment(dialect: Dialect, workspaceId: number, definition: SegmentDefinition, now: number): Bool {
-  return compileNode({ d: dialect, ws: workspaceId, now }, definition.root);
+  return compileNode({ d: dialect, ws: workspaceId, now, sets: 0 }, definition.root);
 }
 
 type ContactsAlias = DB & { c: ContactsTable };
