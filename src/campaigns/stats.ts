@@ -29,14 +29,21 @@ export interface DeliveryRow {
   sent_at: string | null; updated_at: string;
 }
 
-export async function listDeliveries(ctx: AppContext, workspaceId: number, campaignId: number, q: { status?: string; after_id?: number; limit?: number }): Promise<DeliveryRow[]> {
-  await getCampaignRow(ctx, workspaceId, campaignId);
+type LedgerPage = { status?: string; after_id?: number; limit?: number };
+
+/** One keyset page of a campaign's ledger; deliveries_campaign_id_idx (campaign_id, id) serves the order. */
+export function ledgerPageQuery(ctx: AppContext, workspaceId: number, campaignId: number, q: LedgerPage) {
   let query = ctx.db.selectFrom('deliveries')
     .select(['id', 'contact_id', 'email', 'status', 'attempts', 'smtp_code', 'smtp_response', 'skip_reason', 'message_id', 'next_attempt_at', 'sent_at', 'updated_at'])
     .where('workspace_id', '=', workspaceId).where('campaign_id', '=', campaignId);
   if (q.status) query = query.where('status', '=', q.status);
   if (q.after_id) query = query.where('id', '>', q.after_id);
-  const rows = await query.orderBy('id').limit(Math.min(q.limit ?? 100, 1000)).execute();
+  return query.orderBy('id').limit(Math.min(q.limit ?? 100, 1000));
+}
+
+export async function listDeliveries(ctx: AppContext, workspaceId: number, campaignId: number, q: LedgerPage): Promise<DeliveryRow[]> {
+  await getCampaignRow(ctx, workspaceId, campaignId);
+  const rows = await ledgerPageQuery(ctx, workspaceId, campaignId, q).execute();
   return rows.map((r) => ({
     id: Number(r.id), contact_id: Number(r.contact_id), email: r.email, status: r.status, attempts: Number(r.attempts),
     smtp_code: r.smtp_code === null ? null : Number(r.smtp_code), smtp_response: r.smtp_response, skip_reason: r.skip_reason,
