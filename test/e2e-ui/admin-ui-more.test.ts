@@ -134,6 +134,7 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('admin UI: deliverab
     await page.getByText('Version 2 (current)', { exact: false }).waitFor();
     await page.getByRole('button', { name: 'View version 1' }).click();
     const v1 = page.getByRole('region', { name: 'Version 1 of footer' });
+    await expect.poll(() => page.locator(':focus').textContent()).toMatch(/^Version 1/); // focus moves to what was opened
     await expect.poll(() => v1.locator('pre').textContent()).toContain('{{ workspace.name }}');
     await shot('templates-version');
     await v1.getByRole('button', { name: 'Restore as new version' }).click();

@@ -1,6 +1,6 @@
 // A fragment's version history on the templates page: open any version read-only and restore it.
 // Restoring saves the old body as a new version on the server, so nothing in the history is lost.
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api } from '../api';
 import { ErrorBox, Loading, useAction, useLoad, when } from '../ui';
 
@@ -30,13 +30,16 @@ export function FragmentVersions({ name, current, versions, onRestored }: { name
 function VersionView({ name, version, onClose, onRestored }: { name: string; version: number; onClose: () => void; onRestored: (version: number) => void }) {
   const v = useLoad(() => api.get<VersionBody>(`/fragments/${encodeURIComponent(name)}/versions/${version}`), [name, version]);
   const restore = useAction();
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Keyboard and screen-reader users land on the version they opened, not back at the list.
+  useEffect(() => { heading.current?.focus(); }, []);
   const doRestore = async () => {
     const r = await restore.run(() => api.post<{ version: number }>(`/fragments/${encodeURIComponent(name)}/versions/${version}/restore`));
     if (r) onRestored(r.version);
   };
   return (
     <div id="version-view" className="version-view" role="region" aria-label={`Version ${version} of ${name}`}>
-      <h4>Version {version}{v.data && <span className="hint"> — saved {when(v.data.created_at)}</span>}</h4>
+      <h4 ref={heading} tabIndex={-1}>Version {version}{v.data && <span className="hint"> — saved {when(v.data.created_at)}</span>}</h4>
       <ErrorBox error={v.error} />
       {v.loading && !v.data ? <Loading what={`version ${version}`} /> : v.data && (
         // Read-only: a focusable <pre> so keyboard users can scroll a long body.
