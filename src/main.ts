@@ -17,6 +17,8 @@ export interface Postlane {
   app: App | null;
   /** The bound HTTP address, when the web role runs. */
   url: string | null;
+  /** Names of the background services this process started, in start order. */
+  services: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -50,7 +52,8 @@ export async function startPostlane(config: Config, opts: { log?: Logger; clock?
     services.push({ name: worker.name, stop: () => worker.stop() });
   }
   if ((config.role === 'all' || config.role === 'smtp') && config.bounceDomain) {
-    // Bounces and FBL reports for bounce+TOKEN@<bounceDomain>; without a bounce domain there is nothing to accept.
+    // Bounces and FBL reports for bounce+TOKEN@<bounceDomain>, and mail to the List-Unsubscribe mailto
+    // (unsubscribe@<bounceDomain>); without a bounce domain there is nothing to accept.
     services.push(await startInboundSmtp(ctx, { port: config.inboundSmtpPort, host: config.host, bounceDomain: config.bounceDomain }));
   }
   if ((config.role === 'all' || config.role === 'worker') && config.feedbackImapUrl) {
@@ -61,16 +64,13 @@ export async function startPostlane(config: Config, opts: { log?: Logger; clock?
     ctx.log.warn('role smtp without POSTLANE_BOUNCE_DOMAIN: the inbound feedback listener is not started');
   }
   if (config.role === 'all' || config.role === 'worker') services.push(startVerifyService(ctx));
-  if (config.role === 'all' || config.role === 'worker') {
-    const worker = new DeliveryWorker(ctx).start();
-    services.push({ name: worker.name, stop: () => worker.stop() });
-  }
 
   ctx.log.info({ url, role: config.role, db: ctx.dialect }, 'postlane started');
   return {
     ctx,
     app,
     url,
+    services: services.map((s) => s.name),
     async stop() {
       for (const s of services.reverse()) await s.stop().catch((err) => ctx.log.error({ err, service: s.name }, 'stop failed'));
       if (app) await app.close();

@@ -1,10 +1,11 @@
-// Compliance: unsubscribe links, tokens and the unsubscribe action, and the public pages.
+// Compliance: unsubscribe links, tokens and the unsubscribe action (by link or by mail), and the public pages.
 import type { AppContext } from '../context.js';
 import { claimLists } from './unsubscribe-action.js';
 import type { UnsubscribeClaim } from './unsubscribe.js';
 
-export { signUnsubscribeToken, unsubscribeLinks, unsubscribeTokenFromSubject, verifyUnsubscribeToken, UNSUBSCRIBE_TOKEN_MAX_AGE_MS, type UnsubscribeClaim } from './unsubscribe.js';
+export { signUnsubscribeToken, unsubscribeLinks, UNSUBSCRIBE_LOCAL_PART, unsubscribeTokenFromSubject, verifyUnsubscribeToken, UNSUBSCRIBE_TOKEN_MAX_AGE_MS, type UnsubscribeClaim } from './unsubscribe.js';
 export { unsubscribeContact, type UnsubscribeOutcome, type UnsubscribeScope } from './unsubscribe-action.js';
+export { isUnsubscribeAddress, mailUnsubscribeToken, unsubscribeByMail, type MailUnsubscribeResult, type MailUnsubscribeStatus } from './unsubscribe-mail.js';
 
 /** What the unsubscribe page shows for a claim; null when the contact no longer exists. */
 export async function describeClaim(ctx: AppContext, claim: UnsubscribeClaim): Promise<{ workspaceName: string; email: string; listNames: string[] } | null> {

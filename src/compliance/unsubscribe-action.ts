@@ -26,7 +26,7 @@ const PENDING = ['queued', 'deferred'];
  * The lists a token speaks for: those its campaign was sent to (the recipient got the message
  * through any of them, whichever list the sender put in the token), else the token's own list.
  */
-export async function claimLists(ctx: AppContext, claim: UnsubscribeClaim): Promise<number[]> {
+export async function claimLists(ctx: Pick<AppContext, 'db'>, claim: UnsubscribeClaim): Promise<number[]> {
   if (claim.campaignId) {
     const c = await ctx.db.selectFrom('campaigns').select('list_ids').where('id', '=', claim.campaignId).where('workspace_id', '=', claim.workspaceId).executeTakeFirst();
     const lists = fromJson<unknown[]>(c?.list_ids, []).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
@@ -67,7 +67,7 @@ async function leave(trx: Transaction<DB>, claim: UnsubscribeClaim, scope: Unsub
 }
 
 export async function unsubscribeContact(
-  ctx: AppContext,
+  ctx: Pick<AppContext, 'db' | 'clock'>,
   claim: UnsubscribeClaim,
   opts: { scope?: UnsubscribeScope; method: 'one-click' | 'page' | 'mail'; ip?: string | null; userAgent?: string | null },
 ): Promise<UnsubscribeOutcome> {

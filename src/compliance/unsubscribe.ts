@@ -4,6 +4,9 @@
 import type { AppContext } from '../context.js';
 import { TokenSigner } from '../lib/crypto.js';
 
+/** Local part of the RFC 2369 mailto address; inbound mail to it is an unsubscribe request. */
+export const UNSUBSCRIBE_LOCAL_PART = 'unsubscribe';
+
 /** Tokens stay valid for 5 years: laws ask for ≥ 30 days; old mail should still let people leave. */
 export const UNSUBSCRIBE_TOKEN_MAX_AGE_MS = 5 * 365 * 24 * 3600 * 1000;
 
@@ -47,7 +50,7 @@ export function unsubscribeLinks(
 ): { url: string; mailto: string; headers: { 'List-Unsubscribe': string; 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } } {
   const token = signUnsubscribeToken(ctx, r);
   const url = `${ctx.config.publicUrl.replace(/\/+$/, '')}/u/${token}`;
-  const mailto = `mailto:unsubscribe@${r.mailtoDomain}?subject=unsubscribe%20${token}`;
+  const mailto = `mailto:${UNSUBSCRIBE_LOCAL_PART}@${r.mailtoDomain}?subject=unsubscribe%20${token}`;
   return { url, mailto, headers: { 'List-Unsubscribe': `<${url}>, <${mailto}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } };
 }
 

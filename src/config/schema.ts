@@ -38,6 +38,8 @@ export interface Config {
   verifySmtpFrom: string | null;
   /** DNS servers for verification lookups (comma-separated host[:port]); default: the system's. */
   verifyDnsServers: string | null;
+  /** Minutes after which an unused browser session ends; null: only the 7-day expiry applies. */
+  sessionIdleMinutes: number | null;
 }
 
 /** One entry per key: the env var names that set it (first wins) and how to parse it. */
@@ -112,6 +114,8 @@ export const KEY_SPECS: Record<keyof Config, KeySpec> = {
     env: ['POSTLANE_VERIFY_DNS_SERVERS'],
     parse: (raw) => (/^[0-9a-f.:[\]]+(,[0-9a-f.:[\]]+)*$/i.test(raw.replace(/\s/g, '')) ? { value: raw.replace(/\s/g, '') } : { error: 'must be a comma-separated list of IP[:port]' }),
   },
+  // At least 5 minutes: last_seen_at moves once a minute, so shorter would end sessions in use.
+  sessionIdleMinutes: { env: ['POSTLANE_SESSION_IDLE_MINUTES'], parse: int(5, 7 * 24 * 60) },
 };
 
 export function defaultConfig(): Omit<Config, 'publicUrl' | 'databaseUrl'> {
@@ -140,5 +144,6 @@ export function defaultConfig(): Omit<Config, 'publicUrl' | 'databaseUrl'> {
     verifySmtpHelo: null,
     verifySmtpFrom: null,
     verifyDnsServers: null,
+    sessionIdleMinutes: null,
   };
 }

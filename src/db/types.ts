@@ -178,6 +178,9 @@ export interface JobsTable {
   created_at: number;
   updated_at: number;
   finished_at: number | null;
+  /** Worker holding the job (src/jobs/lease.ts) and until when; null when free (optional on insert). */
+  lease_owner: Generated<string | null>;
+  lease_expires_at: Generated<number | null>;
 }
 
 export interface IdempotencyKeysTable {

@@ -13,17 +13,22 @@ import type { FeedbackResult, RecipientResult } from './types.js';
 const EMPTY: Omit<FeedbackResult, 'kind' | 'source'> = { recipients: [], feedback_type: null, original_message_id: null, notification_to: null };
 
 export async function classifyFeedback(raw: Buffer | string): Promise<FeedbackResult> {
+  return (await classifyFeedbackMessage(raw)).result;
+}
+
+/** classifyFeedback plus the parsed message (null when unparseable), for intake's other checks. */
+export async function classifyFeedbackMessage(raw: Buffer | string): Promise<{ result: FeedbackResult; msg: ParsedMessage | null }> {
   let msg: ParsedMessage;
   try {
     msg = await parseMessage(raw);
   } catch {
-    return { ...EMPTY, kind: 'not_feedback', source: 'unparseable' };
+    return { result: { ...EMPTY, kind: 'not_feedback', source: 'unparseable' }, msg: null };
   }
   try {
-    return classifyParsed(msg);
+    return { result: classifyParsed(msg), msg };
   } catch {
     // A classifier bug must not take the intake down: the message is kept as unclassified.
-    return { ...EMPTY, kind: 'not_feedback', source: 'error' };
+    return { result: { ...EMPTY, kind: 'not_feedback', source: 'error' }, msg };
   }
 }
 

@@ -3,7 +3,7 @@
 import type { AppContext } from '../context.js';
 import { decodeCursor, encodeCursor } from '../lib/cursor.js';
 
-export const FEED_KINDS = ['bounce', 'complaint', 'auto_reply', 'delivery_report'] as const;
+export const FEED_KINDS = ['bounce', 'complaint', 'auto_reply', 'delivery_report', 'unsubscribe'] as const;
 export type FeedKind = (typeof FEED_KINDS)[number];
 
 export interface FeedbackEvent {

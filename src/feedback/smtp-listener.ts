@@ -1,10 +1,10 @@
-// Inbound SMTP for bounces and FBL reports: accepts mail only for the bounce domain (never relays),
-// caps the size, and hands each message to intake. smtp-server ends DATA only on <CRLF>.<CRLF>,
-// which is the SMTP smuggling defence (Postal CVE-2024-27938); tests prove it over a raw socket.
+// Inbound SMTP for bounces, FBL reports and mail to the List-Unsubscribe mailto (unsubscribe@ the
+// bounce domain): accepts mail only for the bounce domain (never relays), caps the size, and hands
+// each message to intake. smtp-server ends DATA only on <CRLF>.<CRLF>, which is the SMTP smuggling
+// defence (Postal CVE-2024-27938); tests prove it over a raw socket.
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import type { FeedbackCtx } from './effects.js';
-import { ingestRawMessage } from './intake.js';
+import { ingestRawMessage, type IntakeCtx } from './intake.js';
 
 export interface InboundSmtpOptions {
   port: number;
@@ -26,7 +26,7 @@ function smtpError(message: string, code: number): Error {
   return Object.assign(new Error(message), { responseCode: code });
 }
 
-export async function startInboundSmtp(ctx: FeedbackCtx, opts: InboundSmtpOptions): Promise<InboundSmtp> {
+export async function startInboundSmtp(ctx: IntakeCtx, opts: InboundSmtpOptions): Promise<InboundSmtp> {
   const maxBytes = opts.maxBytes ?? 10 * 1024 * 1024;
   const domains = new Set([opts.bounceDomain, ...(opts.acceptDomains ?? [])].filter((d): d is string => !!d).map((d) => d.toLowerCase()));
   const log = ctx.log.child({ component: 'inbound-smtp' });
@@ -53,7 +53,10 @@ export async function startInboundSmtp(ctx: FeedbackCtx, opts: InboundSmtpOption
         if (stream.sizeExceeded || size > maxBytes) return cb(smtpError('Message size exceeds fixed maximum message size', 552));
         const envelopeTo = session.envelope.rcptTo.map((r) => r.address);
         ingestRawMessage(ctx, { raw: Buffer.concat(chunks), source: 'smtp', envelopeTo, bounceDomain: opts.bounceDomain })
-          .then(({ result, outcome }) => {
+          .then(({ result, outcome, unsubscribe }) => {
+            // Unsubscribe requests log themselves (unsubscribe-intake.ts); a rejected token still gets 250:
+            // a 5xx would bounce back to the person, who can do nothing better with it.
+            if (unsubscribe) return cb(null, 'Unsubscribe request received');
             log.info({ kind: result.kind, recipients: result.recipients.length, ...outcome, suppressed: outcome.suppressed.length }, 'feedback received');
             cb(null, 'Feedback accepted');
           })

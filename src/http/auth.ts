@@ -39,7 +39,7 @@ export async function resolvePrincipal(ctx: AppContext, req: FastifyRequest): Pr
   }
   const cookie = (req.cookies as Record<string, string | undefined> | undefined)?.[SESSION_COOKIE];
   if (cookie) {
-    const s = await findSession(ctx.db, ctx.clock, cookie);
+    const s = await findSession(ctx.db, ctx.clock, cookie, { idleTimeoutMs: ctx.config.sessionIdleMinutes ? ctx.config.sessionIdleMinutes * 60_000 : null });
     if (!s) return null;
     return {
       kind: 'user', workspaceId: s.workspaceId, role: s.role, userId: s.userId, apiKeyId: null,

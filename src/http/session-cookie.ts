@@ -43,10 +43,11 @@ export const MemberSchema = Type.Object({
   role: Type.String(),
   created_at: Type.String({ format: 'date-time' }),
   last_login_at: NullableTime,
+  last_seen_at: { ...NullableTime, description: 'Latest request made with one of their current sessions in this workspace (updated at most once a minute)' },
 });
 
 export const memberJson = (m: Member) => ({
-  id: m.id, email: m.email, name: m.name, role: m.role, created_at: new Date(m.createdAt).toISOString(), last_login_at: iso(m.lastLoginAt),
+  id: m.id, email: m.email, name: m.name, role: m.role, created_at: new Date(m.createdAt).toISOString(), last_login_at: iso(m.lastLoginAt), last_seen_at: iso(m.lastSeenAt),
 });
 
 export const WorkspaceRefSchema = Type.Object({ id: Type.Integer(), name: Type.String(), slug: Type.String() });

@@ -33,6 +33,8 @@ export interface Member {
   role: string;
   createdAt: number;
   lastLoginAt: number | null;
+  /** Latest use of any of the member's current sessions in this workspace (moves at most once a minute). */
+  lastSeenAt: number | null;
 }
 
 export interface UserRow {
@@ -60,29 +62,31 @@ export async function findUserById(db: Db, id: number): Promise<UserRow | null> 
 }
 
 export async function listMembers(db: Db, workspaceId: number): Promise<Member[]> {
-  const rows = await db
-    .selectFrom('workspace_members as m')
-    .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(['u.id', 'u.email', 'u.name', 'm.role', 'm.created_at', 'u.last_login_at'])
-    .where('m.workspace_id', '=', workspaceId)
-    .orderBy('u.id')
-    .execute();
+  const rows = await memberQuery(db, workspaceId).orderBy('u.id').execute();
   return rows.map(toMember);
 }
 
 export async function getMember(db: Db, workspaceId: number, userId: number): Promise<Member | null> {
-  const row = await db
-    .selectFrom('workspace_members as m')
-    .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(['u.id', 'u.email', 'u.name', 'm.role', 'm.created_at', 'u.last_login_at'])
-    .where('m.workspace_id', '=', workspaceId)
-    .where('m.user_id', '=', userId)
-    .executeTakeFirst();
+  const row = await memberQuery(db, workspaceId).where('m.user_id', '=', userId).executeTakeFirst();
   return row ? toMember(row) : null;
 }
 
-function toMember(r: { id: number; email: string; name: string | null; role: string; created_at: number; last_login_at: number | null }): Member {
-  return { id: Number(r.id), email: r.email, name: r.name, role: r.role, createdAt: Number(r.created_at), lastLoginAt: r.last_login_at === null ? null : Number(r.last_login_at) };
+function memberQuery(db: Db, workspaceId: number) {
+  return db
+    .selectFrom('workspace_members as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(['u.id', 'u.email', 'u.name', 'm.role', 'm.created_at', 'u.last_login_at'])
+    // Per member, sessions_user_idx finds their few sessions: no scan of the sessions table.
+    .select((eb) => eb.selectFrom('sessions as s').select((e) => e.fn.max('s.last_seen_at').as('t'))
+      .whereRef('s.user_id', '=', 'm.user_id').whereRef('s.workspace_id', '=', 'm.workspace_id').as('last_seen_at'))
+    .where('m.workspace_id', '=', workspaceId);
+}
+
+function toMember(r: { id: number; email: string; name: string | null; role: string; created_at: number; last_login_at: number | null; last_seen_at: unknown }): Member {
+  return {
+    id: Number(r.id), email: r.email, name: r.name, role: r.role, createdAt: Number(r.created_at),
+    lastLoginAt: r.last_login_at === null ? null : Number(r.last_login_at), lastSeenAt: r.last_seen_at === null || r.last_seen_at === undefined ? null : Number(r.last_seen_at),
+  };
 }
 
 /** The workspaces a user belongs to, oldest first (sign-in lands in the first unless told otherwise). */

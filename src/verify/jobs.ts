@@ -1,7 +1,9 @@
 // Bulk verification jobs: a submitted list becomes a `jobs` row (kind verify) plus one item per
-// line; the runner verifies pending items in batches, so a restart resumes where it stopped.
+// line; the runner verifies pending items in batches under the job's lease, so a restart or
+// another worker resumes where it stopped and two workers never run one job at once.
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { AppContext } from '../context.js';
+import { claimJob, keepJobLease, newLeaseOwner, releaseJob, UNFINISHED_JOB_STATUSES } from '../jobs/lease.js';
 import { fromJson, toJson } from '../db/dialect.js';
 import { AppError } from '../errors.js';
 import type { SyntaxPolicy } from './diagnosis.js';
@@ -73,35 +75,74 @@ export async function getVerifyJob(ctx: AppContext, workspaceId: number, id: num
   };
 }
 
-/** Verifies the job's pending items in batches with bounded concurrency; resumable. */
-export async function runVerifyJob(ctx: AppContext, workspaceId: number, id: number, opts: { concurrency?: number } = {}): Promise<VerifyJob> {
+/** How long a worker's claim on a job lasts without renewal; renewed every third of it while running. */
+export const VERIFY_JOB_LEASE_MS = 60_000;
+
+export interface RunVerifyJobOptions {
+  concurrency?: number;
+  /** Lease owner (the worker's identity); default a fresh one per call. */
+  owner?: string;
+  leaseMs?: number;
+  /** Aborted at shutdown: stop after the current batch and give the lease back for another worker. */
+  signal?: AbortSignal;
+}
+
+class LeaseLost extends Error {}
+
+/**
+ * Verifies the job's pending items in batches with bounded concurrency; resumable. Runs only under
+ * the job's lease (src/jobs/lease.ts): a job another live worker holds is returned untouched, and
+ * every batch commits only while the lease is still ours, so two workers never write one job.
+ */
+export async function runVerifyJob(ctx: AppContext, workspaceId: number, id: number, opts: RunVerifyJobOptions = {}): Promise<VerifyJob> {
   const job = await getVerifyJob(ctx, workspaceId, id);
   if (!job) throw new AppError('not_found', 'job not found');
   if (job.status === 'succeeded' || job.status === 'failed') return job;
-  const verifier = verifierFor(ctx);
-  const progress = job.progress;
-  await ctx.db.updateTable('jobs').set({ status: 'running', updated_at: ctx.clock.now() }).where('id', '=', id).execute();
+  const owner = opts.owner ?? newLeaseOwner();
+  const leaseMs = opts.leaseMs ?? VERIFY_JOB_LEASE_MS;
+  if (!(await claimJob(ctx, id, owner, leaseMs))) return job;
+  const log = ctx.log.child({ component: 'verify', jobId: id, owner });
+  const lease = keepJobLease(ctx, id, owner, leaseMs, log);
+  const mine = () => ctx.db.updateTable('jobs').where('id', '=', id).where('lease_owner', '=', owner);
   try {
+    const verifier = verifierFor(ctx);
+    // Progress as the previous owner (if any) committed it, read after the claim: only the owner writes it.
+    let progress = (await getVerifyJob(ctx, workspaceId, id))!.progress;
+    await mine().set({ status: 'running', updated_at: ctx.clock.now() }).execute();
     for (;;) {
+      if (lease.lost) throw new LeaseLost();
+      if (opts.signal?.aborted) return (await getVerifyJob(ctx, workspaceId, id))!;
       const items = await ctx.db.selectFrom('verify_job_items').select(['seq', 'email']).where('job_id', '=', id).where('result', 'is', null).orderBy('seq').limit(BATCH).execute();
       if (items.length === 0) break;
       const results = await mapPool(items, opts.concurrency ?? 16, (it) => verifier.verify(decodeItem(it.email), { ...job.params, workspaceId }));
+      const next = { ...progress, processed: progress.processed + items.length, verdicts: { ...progress.verdicts } };
+      for (const r of results) next.verdicts[r.verdict]++;
       await ctx.db.transaction().execute(async (tx) => {
+        // The job row first, guarded by the owner: it locks the row, so a takeover either waits for
+        // this batch to commit (and then sees a renewed lease) or has happened and this batch rolls back.
+        const held = await tx.updateTable('jobs').set({ progress: toJson(next), updated_at: ctx.clock.now(), lease_expires_at: ctx.clock.now() + leaseMs })
+          .where('id', '=', id).where('lease_owner', '=', owner).executeTakeFirst();
+        if (Number(held.numUpdatedRows) !== 1) throw new LeaseLost();
         for (let i = 0; i < items.length; i++) {
           const r = results[i]!;
           await tx.updateTable('verify_job_items').set({ verdict: r.verdict, result: toJson({ ...r, email: undefined }) }).where('job_id', '=', id).where('seq', '=', items[i]!.seq).execute();
-          progress.verdicts[r.verdict]++;
         }
-        progress.processed += items.length;
-        await tx.updateTable('jobs').set({ progress: toJson(progress), updated_at: ctx.clock.now() }).where('id', '=', id).execute();
       });
+      progress = next;
     }
     const now = ctx.clock.now();
-    await ctx.db.updateTable('jobs').set({ status: 'succeeded', result: toJson({ verdicts: progress.verdicts }), updated_at: now, finished_at: now }).where('id', '=', id).execute();
+    await mine().set({ status: 'succeeded', result: toJson({ verdicts: progress.verdicts }), updated_at: now, finished_at: now, lease_owner: null, lease_expires_at: null }).execute();
   } catch (err) {
-    ctx.log.error({ err, jobId: id, component: 'verify' }, 'verify job failed');
-    const now = ctx.clock.now();
-    await ctx.db.updateTable('jobs').set({ status: 'failed', error: (err as Error).message.slice(0, 500), updated_at: now, finished_at: now }).where('id', '=', id).execute();
+    if (err instanceof LeaseLost) {
+      log.warn('verify job lease taken over by another worker; stopping here');
+    } else {
+      log.error({ err }, 'verify job failed');
+      const now = ctx.clock.now();
+      await mine().set({ status: 'failed', error: (err as Error).message.slice(0, 500), updated_at: now, finished_at: now, lease_owner: null, lease_expires_at: null }).execute();
+    }
+  } finally {
+    lease.stop();
+    await releaseJob(ctx.db, id, owner).catch(() => undefined);
   }
   return (await getVerifyJob(ctx, workspaceId, id))!;
 }
@@ -131,9 +172,14 @@ function decodeItem(stored: string): string {
   }
 }
 
-/** Jobs left queued or running (by a crash or restart), oldest first. */
+/**
+ * Jobs left queued or running whose lease is free or expired (never started, or their worker
+ * crashed), oldest first. A job a live worker holds is not listed.
+ */
 export async function unfinishedVerifyJobs(ctx: AppContext): Promise<Array<{ id: number; workspaceId: number }>> {
-  const rows = await ctx.db.selectFrom('jobs').select(['id', 'workspace_id']).where('kind', '=', 'verify').where('status', 'in', ['queued', 'running']).orderBy('id').execute();
+  const now = ctx.clock.now();
+  const rows = await ctx.db.selectFrom('jobs').select(['id', 'workspace_id']).where('kind', '=', 'verify').where('status', 'in', [...UNFINISHED_JOB_STATUSES])
+    .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_expires_at', '<', now)])).orderBy('id').execute();
   return rows.map((r) => ({ id: Number(r.id), workspaceId: Number(r.workspace_id) }));
 }
 

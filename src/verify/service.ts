@@ -1,8 +1,10 @@
-// Background work of verification: runs bulk jobs one at a time (resuming unfinished ones at
-// start) and re-verifies stale cached results on a schedule. Started from main.ts.
+// Background work of verification: runs bulk jobs one at a time under their leases (picking up
+// unfinished jobs nobody holds at start and every `jobPollMs`, so a crashed worker's job resumes
+// elsewhere) and re-verifies stale cached results on a schedule. Started from main.ts.
 import type { AppContext } from '../context.js';
 import type { SyntaxPolicy } from './diagnosis.js';
 import { verifierFor } from './engine.js';
+import { newLeaseOwner } from '../jobs/lease.js';
 import { runVerifyJob, unfinishedVerifyJobs } from './jobs.js';
 import { listStale } from './store.js';
 
@@ -10,6 +12,9 @@ export class VerifyJobRunner {
   private readonly queue: Array<{ id: number; workspaceId: number }> = [];
   private running: Promise<void> | null = null;
   private stopped = false;
+  /** This process's identity on job leases. */
+  readonly owner = newLeaseOwner();
+  private readonly abort = new AbortController();
 
   constructor(private readonly ctx: AppContext) {}
 
@@ -22,7 +27,7 @@ export class VerifyJobRunner {
   private async drain(): Promise<void> {
     while (!this.stopped && this.queue.length > 0) {
       const job = this.queue[0]!;
-      await runVerifyJob(this.ctx, job.workspaceId, job.id).catch((err: unknown) => this.ctx.log.error({ err, jobId: job.id }, 'verify job crashed'));
+      await runVerifyJob(this.ctx, job.workspaceId, job.id, { owner: this.owner, signal: this.abort.signal }).catch((err: unknown) => this.ctx.log.error({ err, jobId: job.id }, 'verify job crashed'));
       this.queue.shift();
     }
   }
@@ -32,8 +37,10 @@ export class VerifyJobRunner {
     while (this.running) await this.running;
   }
 
+  /** Stops after the running job's current batch; its lease is released so another worker resumes it. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.abort.abort();
     await this.idle();
   }
 }
@@ -74,11 +81,18 @@ export interface VerifyService {
   stop(): Promise<void>;
 }
 
-/** Resumes unfinished jobs now, then re-verifies stale results every `intervalMs` (default 1 h). */
-export function startVerifyService(ctx: AppContext, opts: { intervalMs?: number } = {}): VerifyService {
+/**
+ * Picks up unfinished jobs nobody holds now and every `jobPollMs` (default 30 s: with the 60 s
+ * lease, a crashed worker's job resumes within about 90 s), and re-verifies stale results every
+ * `intervalMs` (default 1 h).
+ */
+export function startVerifyService(ctx: AppContext, opts: { intervalMs?: number; jobPollMs?: number } = {}): VerifyService {
   const runner = jobRunnerFor(ctx);
-  void unfinishedVerifyJobs(ctx).then((jobs) => jobs.forEach((j) => runner.enqueue(j.id, j.workspaceId)))
+  const pickUp = () => unfinishedVerifyJobs(ctx).then((jobs) => jobs.forEach((j) => runner.enqueue(j.id, j.workspaceId)))
     .catch((err: unknown) => ctx.log.error({ err }, 'cannot resume verify jobs'));
+  void pickUp();
+  const poll = setInterval(() => void pickUp(), opts.jobPollMs ?? 30_000);
+  poll.unref();
   let busy = false;
   const timer = setInterval(() => {
     if (busy) return;
@@ -91,6 +105,7 @@ export function startVerifyService(ctx: AppContext, opts: { intervalMs?: number 
   return {
     name: 'verify',
     async stop() {
+      clearInterval(poll);
       clearInterval(timer);
       await runner.stop();
     },

@@ -32,3 +32,17 @@ describe('postlane start (role all) runs the delivery worker', () => {
     }
   }, 60_000);
 });
+
+describe('postlane start: one of each background service per process', () => {
+  it('starts exactly one delivery worker (prevents two send loops competing inside one process)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'postlane-main-'));
+    const pl = await startPostlane(testConfig({ databaseUrl: `sqlite:${join(dir, 'db.sqlite')}`, role: 'worker' }), { log: silentLogger() });
+    try {
+      expect(pl.services.filter((n) => n === 'delivery-worker')).toEqual(['delivery-worker']);
+      expect(pl.services).toContain('verify');
+    } finally {
+      await pl.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,37 +1,13 @@
 // The IMAP poller's logic against an in-memory mailbox (the same interface imapflow exposes): unseen
 // messages are ingested and flagged, failures stay unseen, a re-poll after a crash changes nothing.
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { pollMailboxOnce, startImapPoller, type ImapClientLike } from '../../src/feedback/imap-poller.js';
+import { pollMailboxOnce, startImapPoller } from '../../src/feedback/imap-poller.js';
 import { describeEachDb, openTestContext, type TestContext } from '../helpers/context.js';
 import { dovecotAvailable, startDovecot, type Dovecot } from './dovecot.js';
+import { FakeMailbox } from './fake-mailbox.js';
 import { dsnMessage, seedCampaign } from './seed.js';
 
 const DOMAIN = 'bounces.example.com';
-
-class FakeMailbox implements ImapClientLike {
-  messages = new Map<number, { source: Buffer; seen: boolean }>();
-  failFlagging = false;
-  locks = 0;
-  async connect() {}
-  async logout() {}
-  async getMailboxLock() {
-    this.locks++;
-    return { release: () => { this.locks--; } };
-  }
-  async search(q: { seen: boolean }) {
-    return [...this.messages].filter(([, m]) => m.seen === q.seen).map(([uid]) => uid);
-  }
-  async fetchOne(uid: string) {
-    const m = this.messages.get(Number(uid));
-    return m ? { source: m.source } : false;
-  }
-  async messageFlagsAdd(uid: string, flags: string[]) {
-    if (this.failFlagging) throw new Error('connection lost');
-    const m = this.messages.get(Number(uid));
-    if (m && flags.includes('\\Seen')) m.seen = true;
-    return true;
-  }
-}
 
 describeEachDb('IMAP feedback poller', (dialect) => {
   let ctx: TestContext;

@@ -13,6 +13,7 @@ import * as m0100 from './0100-delivery-engine.js';
 import * as m0400 from './0400-events-segments.js';
 import * as m0710 from './0710-reports.js';
 import * as m0720 from './0720-campaign-ledger-order.js';
+import * as m0050 from './0050-job-leases.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0400-events-segments': m0400,
   '0710-reports': m0710,
   '0720-campaign-ledger-order': m0720,
+  '0050-job-leases': m0050,
 };

@@ -124,7 +124,7 @@ function FeedbackFeed() {
     <div>
       <p className="lead">Bounces and spam complaints as they arrive, newest first. Hard bounces and complaints suppress the address automatically.</p>
       <div className="inline" role="search" style={{ marginBottom: '1rem' }}>
-        <Field label="Kind">{(id) => <select id={id} value={kind} onChange={(e) => setKind(e.target.value)}><option value="">All kinds</option><option value="bounce">Bounces</option><option value="complaint">Complaints</option><option value="auto_reply">Auto-replies</option><option value="delivery_report">Delivery reports</option></select>}</Field>
+        <Field label="Kind">{(id) => <select id={id} value={kind} onChange={(e) => setKind(e.target.value)}><option value="">All kinds</option><option value="bounce">Bounces</option><option value="complaint">Complaints</option><option value="auto_reply">Auto-replies</option><option value="delivery_report">Delivery reports</option><option value="unsubscribe">Unsubscribe mail</option></select>}</Field>
         <Field label="Exact address">{(id) => <input id={id} type="search" value={email} onChange={(e) => setEmail(e.target.value)} />}</Field>
       </div>
       {pages.loading && !pages.data ? <Loading what="the feed" /> : rows.length === 0 ? (

@@ -13,7 +13,7 @@ const RoleSelect = ({ id, value, onChange, label }: { id?: string; value: string
   <select id={id} value={value} aria-label={label} onChange={(e) => onChange(e.target.value)}>{ROLES.map(([r, l]) => <option key={r} value={r}>{l}</option>)}</select>
 );
 
-interface Member { id: number; email: string; name: string | null; role: string; created_at: string; last_login_at: string | null }
+interface Member { id: number; email: string; name: string | null; role: string; created_at: string; last_login_at: string | null; last_seen_at: string | null }
 
 export function AccessSection() {
   const { me } = useSession();
@@ -51,11 +51,12 @@ export function AccessSection() {
       <ErrorBox error={row.error} />
       {!members.data ? (members.error ? <ErrorBox error={members.error} /> : <Loading what="members" />) : (
         <div className="table-wrap"><table>
-          <thead><tr><th>Person</th><th>Role</th><th>Last sign-in</th><th><span className="sr-only">Actions</span></th></tr></thead>
+          <thead><tr><th>Person</th><th>Role</th><th>Last sign-in</th><th>Last active</th><th><span className="sr-only">Actions</span></th></tr></thead>
           <tbody>{members.data.items.map((m) => (
             <tr key={m.id}><td>{m.name ? <>{m.name}<br /></> : null}{m.email}{m.id === me.user?.id ? ' (you)' : ''}</td>
               <td><RoleSelect value={m.role} label={`Role of ${m.email}`} onChange={(r) => change(m, r)} /></td>
               <td>{when(m.last_login_at)}</td>
+              <td>{m.last_seen_at ? when(m.last_seen_at) : 'No open session'}</td>
               <td><button className="small danger" disabled={row.busy} onClick={() => remove(m)} aria-label={`Remove ${m.email}`}>Remove</button></td></tr>
           ))}</tbody>
         </table></div>
