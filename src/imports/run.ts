@@ -192,6 +192,8 @@ export async function runImport(ctx: AppContext, job: ImportJob, input: RunInput
     const r = { ...result(), stopped_at_line: stoppedAt };
     await finishJob(ctx, job.id, 'failed', state.progress, r, message).catch((e: unknown) => ctx.log.error({ err: e, jobId: job.id }, 'could not mark the import failed'));
     return r;
+  } finally {
+    writer.close?.();
   }
 }
 
