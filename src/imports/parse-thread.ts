@@ -6,24 +6,75 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ParseError, type ParsedBatch, type ParseOptions } from './parse.js';
+import type { ImportRow, Rejection } from './validate.js';
 
 const IN_FLIGHT = 2;
 
+/**
+ * A batch as it crosses the thread boundary: one array per row field. Structured clone copies
+ * arrays of strings about twice as fast as the same rows as objects (measured on the receiving
+ * thread, which is the writer's: ~0.3 s per million rows), and rebuilding the row objects there
+ * costs a few hundredths of that.
+ */
+export interface PackedBatch {
+  line: Float64Array;
+  email: string[];
+  key: string[];
+  firstName: (string | null)[];
+  lastName: (string | null)[];
+  externalId: (string | null)[];
+  timezone: (string | null)[];
+  attrJson: string[];
+  rejections: Rejection[];
+  firstLine: number;
+  lastLine: number;
+  bytesRead: number;
+}
+
+export function packBatch(b: ParsedBatch): PackedBatch {
+  const r = b.rows;
+  return {
+    line: Float64Array.from(r, (x) => x.line), email: r.map((x) => x.email), key: r.map((x) => x.key), firstName: r.map((x) => x.firstName),
+    lastName: r.map((x) => x.lastName), externalId: r.map((x) => x.externalId), timezone: r.map((x) => x.timezone), attrJson: r.map((x) => x.attrJson),
+    rejections: b.rejections, firstLine: b.firstLine, lastLine: b.lastLine, bytesRead: b.bytesRead,
+  };
+}
+
+function unpackBatch(p: PackedBatch): ParsedBatch {
+  const rows: ImportRow[] = new Array(p.line.length);
+  for (let i = 0; i < rows.length; i++) {
+    rows[i] = {
+      line: p.line[i] as number, email: p.email[i] as string, key: p.key[i] as string, firstName: p.firstName[i] ?? null, lastName: p.lastName[i] ?? null,
+      externalId: p.externalId[i] ?? null, timezone: p.timezone[i] ?? null, attrJson: p.attrJson[i] as string,
+    };
+  }
+  return { rows, rejections: p.rejections, firstLine: p.firstLine, lastLine: p.lastLine, bytesRead: p.bytesRead };
+}
+
 export type ParserMessage =
-  | { type: 'batch'; batch: ParsedBatch }
+  | { type: 'batch'; batch: PackedBatch }
   | { type: 'end'; bytesRead: number }
   | { type: 'error'; name: string; message: string; pendingFromLine: number };
 
 type Event = ParserMessage | { type: 'crash'; error: Error } | { type: 'exit'; code: number };
 
+// The worker allocates short-lived strings at a high rate: V8's default young generation (up to
+// 3 × 16 MB) grows to its maximum and stays resident. 12 MB cut the 1M-row bench's peak RSS by
+// 15-20 MB with no measurable CPU cost (4 MB cost ~20 % more CPU in scavenges).
+const WORKER_YOUNG_GENERATION_MB = 12;
+
+function workerOptions(options: ParseOptions) {
+  return { workerData: options, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } };
+}
+
 function startWorker(options: ParseOptions): Worker {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./parse-worker.js', here), { workerData: options });
+  if (!here.endsWith('.ts')) return new Worker(new URL('./parse-worker.js', here), workerOptions(options));
   // Running from the TypeScript sources (tests, tsx): Node cannot load a .ts entry by itself, so
   // the worker registers tsx's loader first. Builds take the branch above and do not need tsx.
   const tsx = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
   const entry = new URL('./parse-worker.ts', here).href;
-  return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, workerData: options });
+  return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, ...workerOptions(options) });
 }
 
 /**
@@ -48,7 +99,7 @@ export async function* parseInWorker(options: ParseOptions): AsyncGenerator<Pars
       if (!queue.length) await new Promise<void>((resolve) => { wake = resolve; });
       const e = queue.shift() as Event;
       if (e.type === 'batch') {
-        yield e.batch;
+        yield unpackBatch(e.batch);
         worker.postMessage(1);
       } else if (e.type === 'end') return e.bytesRead;
       else if (e.type === 'error') {

@@ -3,7 +3,7 @@
 // (the main thread grants one credit per batch written).
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseBatches, ParseError, type ParseOptions } from './parse.js';
-import type { ParserMessage } from './parse-thread.js';
+import { packBatch, type ParserMessage } from './parse-thread.js';
 
 const port = parentPort;
 if (!port) throw new Error('parse-worker.ts runs as a worker thread');
@@ -14,7 +14,7 @@ port.on('message', (n: number) => {
   wake?.();
   wake = null;
 });
-const post = (m: ParserMessage) => port.postMessage(m);
+const post = (m: ParserMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
 try {
   let bytesRead = 0;
@@ -22,7 +22,8 @@ try {
     while (credit === 0) await new Promise<void>((resolve) => { wake = resolve; });
     credit--;
     bytesRead = batch.bytesRead;
-    post({ type: 'batch', batch });
+    const packed = packBatch(batch);
+    post({ type: 'batch', batch: packed }, [packed.line.buffer as ArrayBuffer]);
   });
   post({ type: 'end', bytesRead });
 } catch (err) {
