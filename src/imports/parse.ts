@@ -12,6 +12,8 @@ import { MAX_ROW_BYTES } from './preflight.js';
 import { isRejection, RowBuilder, type AttributeType, type ImportRow, type ImportVerifyMode, type Rejection } from './validate.js';
 
 const CHUNK_BYTES = 256 * 1024;
+/** A batch is also cut at this many characters of row data, so wide rows keep batches small. */
+export const BATCH_CHARS = 4 * 1024 * 1024;
 
 /** Everything the read side needs; structured-cloneable (it is the worker's workerData). */
 export interface ParseOptions {
@@ -98,6 +100,7 @@ export async function parseBatches(o: ParseOptions, emit: (batch: ParsedBatch) =
   let firstLine = 0;
   let lastLine = 0;
   let bytesRead = 0;
+  let chars = 0;
   const ready: ParsedBatch[] = [];
 
   const cut = () => {
@@ -106,7 +109,9 @@ export async function parseBatches(o: ParseOptions, emit: (batch: ParsedBatch) =
     rows = [];
     rejections = [];
     firstLine = 0;
+    chars = 0;
   };
+  const full = () => rows.length + rejections.length >= o.batchRows || chars >= BATCH_CHARS;
   const note = (line: number) => {
     if (firstLine === 0) firstLine = line;
     if (line > lastLine) lastLine = line;
@@ -115,13 +120,16 @@ export async function parseBatches(o: ParseOptions, emit: (batch: ParsedBatch) =
     note(r.line);
     if (isRejection(r)) rejections.push(r);
     else if (seen.seenBefore(r.key)) rejections.push({ line: r.line, reason: 'duplicate', detail: null, email: r.email });
-    else rows.push(r);
-    if (rows.length + rejections.length >= o.batchRows) cut();
+    else {
+      rows.push(r);
+      chars += r.email.length + r.key.length + r.attrJson.length + (r.firstName?.length ?? 0) + (r.lastName?.length ?? 0) + (r.externalId?.length ?? 0);
+    }
+    if (full()) cut();
   };
   const broken = (line: number, reason: 'row_too_large' | 'unterminated_quote') => {
     note(line);
     rejections.push({ line, reason, detail: reason === 'row_too_large' ? `over ${MAX_ROW_BYTES} bytes` : null, email: null });
-    if (rows.length + rejections.length >= o.batchRows) cut();
+    if (full()) cut();
   };
 
   let parser: { push(text: string): void; end(): void };

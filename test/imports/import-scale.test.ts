@@ -192,4 +192,23 @@ describeEachDb('imports at scale and under failure', (dialect) => {
     expect((await done).status).toBe('succeeded');
     expect({ ckpt: raw.pragma('wal_autocheckpoint', { simple: true }), temp: raw.pragma('temp_store', { simple: true }), fk: raw.pragma('foreign_keys', { simple: true }) }).toEqual(before);
   });
+
+  it('imports a file of wide rows without exhausting the parser thread (batches are cut by size too)', async () => {
+    const t = await createTenant(ctx);
+    const listId = await createList(ctx, t.workspace.id, 'Wide');
+    const n = 2_500;
+    const wide = (i: number, c: string) => `${c}${i}`.padEnd(9_999, c);
+    const path = join(dir, 'wide.csv');
+    // ~50 MB of attribute text: as one 5,000-row batch it would not fit the parser thread's heap.
+    await writeFile(path, 'email,notes,bio', n, (i) => `w${i}@example.com,${wide(i, 'n')},${wide(i, 'b')}`);
+    const batches: number[] = [];
+    const { done } = await startImport(ctx, { workspaceId: t.workspace.id, actor: 'cli', path, listId, onProgress: (p) => batches.push(p.processed) });
+    const job = await done;
+    expect(job.status).toBe('succeeded');
+    expect(job.result).toMatchObject({ processed: n, imported: n, invalid: 0, added_to_list: n });
+    expect(batches.length).toBeGreaterThan(5);
+    const one = await ctx.db.selectFrom('contacts').select('attributes').where('workspace_id', '=', t.workspace.id).where('email_lower', '=', 'w1234@example.com').executeTakeFirstOrThrow();
+    const attrs = (typeof one.attributes === 'string' ? JSON.parse(one.attributes) : one.attributes) as Record<string, string>;
+    expect([attrs.notes, attrs.bio]).toEqual([wide(1234, 'n'), wide(1234, 'b')]);
+  }, 120_000);
 });
