@@ -60,13 +60,13 @@ type Event = ParserMessage | { type: 'crash'; error: Error } | { type: 'exit'; c
 
 // The worker allocates short-lived strings at a high rate and V8 sizes its heap for throughput,
 // not footprint: by default its young generation grew to 3 × 16 MB and its old generation held
-// ~60 MB, mostly rows already sent. With these caps the 1M-row bench's peak RSS fell by ~25 MB
-// and the worker's GC time stayed as it was; a 12 MB young generation doubled it (the batch being
-// built survives each scavenge, and a small nursery scavenges it more often). What the worker
+// ~60 MB, mostly rows already sent. With these caps the 1M-row bench's peak RSS fell by ~40 MB
+// (--trace-gc: the worker's GC time within the noise of the default's). A 12 MB young generation
+// doubled that GC time while rows were still built from `+=` string chains. What the worker
 // really holds is small: the dedup table (outside the heap), the batch being built and the
 // batches in flight, each cut at BATCH_CHARS (parse.ts) so a file of wide rows fits too.
-const WORKER_YOUNG_GENERATION_MB = 32;
-const WORKER_OLD_GENERATION_MB = 64;
+const WORKER_YOUNG_GENERATION_MB = 16;
+const WORKER_OLD_GENERATION_MB = 48;
 
 function workerOptions(options: ParseOptions) {
   return { workerData: options, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB, maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB } };
