@@ -60,9 +60,9 @@ type Event = ParserMessage | { type: 'crash'; error: Error } | { type: 'exit'; c
 
 // The worker allocates short-lived strings at a high rate and V8 sizes its heap for throughput,
 // not footprint: by default its young generation grew to 3 × 16 MB and its old generation held
-// ~60 MB, mostly rows already sent. With these caps the 1M-row bench's peak RSS fell by ~40 MB
-// (--trace-gc: the worker's GC time within the noise of the default's). A 12 MB young generation
-// doubled that GC time while rows were still built from `+=` string chains. What the worker
+// ~60 MB, mostly rows already sent. With these caps an import of the 1M-row bench file peaked at
+// 242-244 MB RSS instead of 293 MB, and the worker's GC time stayed within the noise (--trace-gc).
+// A 12 MB young generation had doubled it while rows were built from `+=` string chains. What the worker
 // really holds is small: the dedup table (outside the heap), the batch being built and the
 // batches in flight, each cut at BATCH_CHARS (parse.ts) so a file of wide rows fits too.
 const WORKER_YOUNG_GENERATION_MB = 16;
@@ -115,6 +115,7 @@ export async function* parseInWorker(options: ParseOptions): AsyncGenerator<Pars
     }
   } finally {
     worker.removeAllListeners();
+    worker.on('error', () => {}); // an 'error' while terminating must not become an uncaught exception
     await worker.terminate();
   }
 }
