@@ -17,7 +17,7 @@ import { loadInstanceSecret, runMigrations } from '../src/db/migrate.js';
 import { startImport } from '../src/imports/index.js';
 import { silentLogger } from '../src/log.js';
 import { createWorkspace } from '../src/workspaces/index.js';
-import { machineLine, trackPeakRss } from './_machine.js';
+import { cpuSample, machineLine, trackPeakRss } from './_machine.js';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -48,9 +48,12 @@ async function writeCsv(path: string): Promise<void> {
 }
 
 // CPU time next to wall time: on a shared, loaded machine the CPU ratio is the steadier figure.
+// The import parses on a worker thread, so its process CPU (both threads) exceeds its wall time on
+// an idle 2-core machine; the main thread's CPU is the writer's share.
 const cpuSeconds = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+const mainCpuSeconds = () => (cpuSample().main ?? Number.NaN) / 1e6;
 
-async function importInto(url: string, file: string, pgSchema?: string): Promise<{ seconds: number; cpu: number; peakMb: number; imported: number; status: string }> {
+async function importInto(url: string, file: string, pgSchema?: string): Promise<{ seconds: number; cpu: number; mainCpu: number; peakMb: number; startMb: number; imported: number; status: string }> {
   const handle = openDatabase(url, { pgSchema });
   await runMigrations(handle.db);
   const config = { ...defaultConfig(), publicUrl: 'http://localhost', databaseUrl: url };
@@ -59,16 +62,19 @@ async function importInto(url: string, file: string, pgSchema?: string): Promise
   const now = Date.now();
   const list = await ctx.db.insertInto('lists').values({ workspace_id: ws.id, name: 'bench', description: null, opt_in: 'single', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
   global.gc?.();
+  const startMb = process.memoryUsage.rss() / 2 ** 20;
   const stopRss = trackPeakRss();
   const t0 = performance.now();
   const c0 = cpuSeconds();
+  const m0 = mainCpuSeconds();
   const { done } = await startImport(ctx, { workspaceId: ws.id, actor: 'cli', path: file, listId: Number(list.id), mode: 'add', format: 'csv' });
   const job = await done;
   const seconds = (performance.now() - t0) / 1000;
   const cpu = cpuSeconds() - c0;
+  const mainCpu = mainCpuSeconds() - m0;
   const peakMb = stopRss();
   await handle.close();
-  return { seconds, cpu, peakMb, imported: job.result?.imported ?? 0, status: job.status + (job.error ? `: ${job.error}` : '') };
+  return { seconds, cpu, mainCpu, peakMb, startMb, imported: job.result?.imported ?? 0, status: job.status + (job.error ? `: ${job.error}` : '') };
 }
 
 function rawInsert(dir: string): { seconds: number; cpu: number } {
@@ -98,13 +104,13 @@ try {
 
   const sq = await importInto(`sqlite:${join(dir, 'import.db')}`, file);
   const rate = ROWS / sq.seconds;
-  process.stdout.write(`sqlite import:  ${sq.seconds.toFixed(2)} s (${sq.cpu.toFixed(2)} s CPU), ${Math.round(rate).toLocaleString('en')} rows/s, peak RSS ${sq.peakMb.toFixed(0)} MB, imported ${sq.imported.toLocaleString('en')} (${sq.status})\n`);
+  process.stdout.write(`sqlite import:  ${sq.seconds.toFixed(2)} s (${sq.cpu.toFixed(2)} s CPU in both threads, ${sq.mainCpu.toFixed(2)} s on the main thread), ${Math.round(rate).toLocaleString('en')} rows/s, peak RSS ${sq.peakMb.toFixed(0)} MB (${sq.startMb.toFixed(0)} MB before), imported ${sq.imported.toLocaleString('en')} (${sq.status})\n`);
 
   const raw = rawInsert(dir);
   const rawSeconds = raw.seconds;
   const rawRate = ROWS / rawSeconds;
   process.stdout.write(`raw insert:     ${rawSeconds.toFixed(2)} s (${raw.cpu.toFixed(2)} s CPU), ${Math.round(rawRate).toLocaleString('en')} rows/s (better-sqlite3, one transaction, unique email index, rows pre-built in memory)\n`);
-  process.stdout.write(`ratio:          import is ${(sq.seconds / rawSeconds).toFixed(2)}× the raw insert wall time, ${(sq.cpu / raw.cpu).toFixed(2)}× its CPU time (floor: ≤ 3×; ≥ 100,000 rows/s; peak RSS ≤ 300 MB)\n`);
+  process.stdout.write(`ratio:          import is ${(sq.seconds / rawSeconds).toFixed(2)}× the raw insert wall time, ${(sq.cpu / raw.cpu).toFixed(2)}× its CPU time, ${(sq.mainCpu / raw.cpu).toFixed(2)}× on the main thread (floor: ≤ 3×; ≥ 100,000 rows/s; peak RSS ≤ 300 MB)\n`);
 
   const pgUrl = process.env.DATABASE_URL;
   if (pgUrl && /^postgres/.test(pgUrl)) {

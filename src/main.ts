@@ -7,6 +7,7 @@ import { loadInstanceSecret, runMigrations } from './db/migrate.js';
 import { startImapPoller } from './feedback/imap-poller.js';
 import { startInboundSmtp } from './feedback/smtp-listener.js';
 import { buildApp, type App } from './http/app.js';
+import { removeStaleUploads } from './imports/uploads.js';
 import { createLogger, type Logger } from './log.js';
 import { startVerifyService } from './verify/service.js';
 import { DeliveryWorker } from './delivery/worker.js';
@@ -43,6 +44,9 @@ export async function startPostlane(config: Config, opts: { log?: Logger; clock?
   let url: string | null = null;
 
   if (config.role === 'all' || config.role === 'web') {
+    // Upload files of imports whose process died (the API role spools them).
+    const orphans = await removeStaleUploads(config.dataDir, ctx.clock.now()).catch((err: unknown) => (ctx.log.warn({ err }, 'could not sweep import uploads'), 0));
+    if (orphans) ctx.log.info({ removed: orphans }, 'removed orphaned import uploads');
     app = await buildApp(ctx);
     url = await app.listen({ port: config.port, host: config.host });
   }

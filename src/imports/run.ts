@@ -1,21 +1,18 @@
-// The import pipeline: file bytes → decoder → CSV/NDJSON records → validated rows → in-file
-// dedup → batches written in one transaction each. Awaits happen per chunk and per batch,
-// never per row; memory is bounded by the chunk and batch sizes plus the dedup table.
-import { createReadStream } from 'node:fs';
+// The import pipeline: the read side (parse.ts: decode, parse, validate, dedup) runs on a worker
+// thread (parse-thread.ts) and hands over batches in line order; each batch is written here in one
+// transaction. Awaits happen per batch, never per row; memory is bounded by the batch size, the
+// batches in flight and the dedup table.
 import type { AppContext } from '../context.js';
-import { CsvTokenizer } from './csv.js';
-import { createDecoder } from './decode.js';
-import { SeenAddresses } from './dedup.js';
 import { finishJob, setJobProgress, zeroCounts, type ImportCounts, type ImportJob, type ImportProgress, type ImportResult, type RejectionView } from './job.js';
-import { KeyMapper, type CompiledMapping } from './mapping.js';
-import { MAX_ROW_BYTES, type Preflight } from './preflight.js';
-import { isRejection, RowBuilder, SKIP_REASONS, type AttributeType, type ImportRow, type Rejection } from './validate.js';
+import { ParseError, type ParsedBatch } from './parse.js';
+import { parseInWorker } from './parse-thread.js';
+import type { Preflight } from './preflight.js';
+import { SKIP_REASONS, type AttributeType } from './validate.js';
 import { postgresWriter } from './writers/postgres.js';
 import { sqliteWriter } from './writers/sqlite.js';
 import type { ImportWriter, WriteTarget } from './writers/types.js';
 
 const BATCH_ROWS = 5000;
-const CHUNK_BYTES = 256 * 1024;
 /** Rejections kept per job for the report; beyond this they are counted, not stored. */
 export const MAX_STORED_REJECTIONS = 100_000;
 const SAMPLE_REJECTIONS = 20;
@@ -28,47 +25,6 @@ interface RunState {
   sample: RejectionView[];
   stored: number;
   truncated: boolean;
-}
-
-/** Line parser for NDJSON with the same row-size cap as CSV. */
-class NdjsonLines {
-  private buf = '';
-  private line = 1;
-  private skipping = false;
-  private skipLine = 0;
-
-  constructor(private readonly sink: { record(text: string, line: number): void; broken(line: number): void }) {}
-
-  push(text: string): void {
-    let s = this.buf.length ? this.buf + text : text;
-    let p = 0;
-    for (;;) {
-      const nl = s.indexOf('\n', p);
-      if (nl === -1) break;
-      if (this.skipping) {
-        this.skipping = false;
-        this.sink.broken(this.skipLine);
-      } else if (nl - p > MAX_ROW_BYTES) this.sink.broken(this.line);
-      else if (s.slice(p, nl).trim() !== '') this.sink.record(s.slice(p, nl), this.line);
-      this.line++;
-      p = nl + 1;
-    }
-    s = s.slice(p);
-    if (s.length > MAX_ROW_BYTES) {
-      if (!this.skipping) {
-        this.skipping = true;
-        this.skipLine = this.line;
-      }
-      s = '';
-    }
-    this.buf = s;
-  }
-
-  end(): void {
-    if (this.skipping) this.sink.broken(this.skipLine);
-    else if (this.buf.trim() !== '') this.sink.record(this.buf, this.line);
-    this.buf = '';
-  }
 }
 
 export interface RunInput {
@@ -104,43 +60,12 @@ export async function runImport(ctx: AppContext, job: ImportJob, input: RunInput
     workspaceId: job.workspaceId, jobId: job.id, mode: p.mode, listId: p.listId,
     membershipStatus: input.listOptIn === 'double' ? 'unconfirmed' : 'confirmed', purpose: p.purpose, wordingVersion: p.wordingVersion,
   });
-  const builder = new RowBuilder(input.attributeTypes, p.verify ?? 'accept');
-  const seen = new SeenAddresses();
-  let rows: ImportRow[] = [];
-  let rejections: Rejection[] = [];
-  let batchFirstLine = 0;
+  // The first line of the batch being written: where the import stopped if that write fails.
+  let writing = 0;
 
-  const noteLine = (line: number) => { if (batchFirstLine === 0) batchFirstLine = line; };
-  const accept = (r: ImportRow | Rejection) => {
-    noteLine(r.line);
-    if (isRejection(r)) rejections.push(r);
-    else if (seen.seenBefore(r.key)) rejections.push({ line: r.line, reason: 'duplicate', detail: null, email: r.email });
-    else rows.push(r);
-  };
-  const broken = (line: number, reason: 'row_too_large' | 'unterminated_quote') => {
-    noteLine(line);
-    rejections.push({ line, reason, detail: reason === 'row_too_large' ? `over ${MAX_ROW_BYTES} bytes` : null, email: null });
-  };
-
-  let header = mapping === null;
-  const parser = p.format === 'ndjson'
-    ? new NdjsonLines({ record: (text, line) => accept(builder.fromJson(text, line, keyMapper)), broken: (line) => broken(line, 'row_too_large') })
-    : new CsvTokenizer(input.preflight.delimiter, MAX_ROW_BYTES, {
-      record: (fields, line) => {
-        if (!header) { header = true; return; }
-        accept(builder.fromCsv(fields, line, mapping as CompiledMapping));
-      },
-      broken,
-    });
-  const keyMapper = new KeyMapper(p.mapping);
-
-  const flush = async (lastLine: number) => {
-    if (!rows.length && !rejections.length) return;
-    const batchRows = rows;
-    const batchRejections = rejections;
-    rows = [];
-    rejections = [];
-    const out = await writer.writeBatch(batchRows, batchRejections, ctx.clock.now(), MAX_STORED_REJECTIONS - state.stored);
+  const write = async (batch: ParsedBatch) => {
+    const { rows, rejections: batchRejections } = batch;
+    const out = await writer.writeBatch(rows, batchRejections, ctx.clock.now(), MAX_STORED_REJECTIONS - state.stored);
     const c = state.counts;
     c.imported += out.imported;
     c.updated += out.updated;
@@ -163,39 +88,46 @@ export async function runImport(ctx: AppContext, job: ImportJob, input: RunInput
     c.processed = c.imported + c.updated + c.skipped + c.invalid;
     state.stored += out.rejectionsStored;
     state.truncated ||= state.stored >= MAX_STORED_REJECTIONS && out.rejectionsStored < batchRejections.length + out.skipped.length;
-    state.progress = { ...state.progress, ...c, committed_through_line: Math.max(state.progress.committed_through_line, lastLine) };
-    batchFirstLine = 0;
+    state.progress = {
+      ...state.progress, ...c, bytes_read: Math.max(state.progress.bytes_read, batch.bytesRead),
+      committed_through_line: Math.max(state.progress.committed_through_line, batch.lastLine),
+    };
     await setJobProgress(ctx, job.id, 'running', state.progress);
     input.onProgress?.(state.progress);
   };
-  const pending = () => rows.length + rejections.length;
-  const lastLineOf = () => Math.max(rows.at(-1)?.line ?? 0, rejections.at(-1)?.line ?? 0);
 
+  const batches = parseInWorker({
+    path: input.path, format: p.format, sniff: input.preflight.sniff, delimiter: input.preflight.delimiter, mapping,
+    explicitMapping: p.mapping, attributeTypes: input.attributeTypes, verify: p.verify ?? 'accept', batchRows: BATCH_ROWS,
+  });
   try {
     await setJobProgress(ctx, job.id, 'running', state.progress);
-    const decoder = createDecoder(input.preflight.sniff.encoding);
-    const stream = createReadStream(input.path, { highWaterMark: CHUNK_BYTES });
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      state.progress.bytes_read += chunk.length;
-      parser.push(decoder.decode(chunk, { stream: true }));
-      if (pending() >= BATCH_ROWS) await flush(lastLineOf());
+    for (let next = await batches.next(); ; next = await batches.next()) {
+      if (next.done) {
+        state.progress.bytes_read = next.value;
+        break;
+      }
+      writing = next.value.firstLine;
+      await write(next.value);
+      writing = 0;
     }
-    parser.push(decoder.decode());
-    parser.end();
-    await flush(lastLineOf());
     await finishJob(ctx, job.id, 'succeeded', state.progress, result(), null);
     return result();
   } catch (err) {
-    const stoppedAt = batchFirstLine || state.progress.committed_through_line + 1;
+    const stoppedAt = writing || (err instanceof ParseError && err.pendingFromLine) || state.progress.committed_through_line + 1;
     const message = `${describeError(err)} — stopped at line ${stoppedAt}; lines before it are committed (imported ${state.counts.imported}, updated ${state.counts.updated}, skipped ${state.counts.skipped}, invalid ${state.counts.invalid}), nothing from line ${stoppedAt} on was written`;
     ctx.log.error({ err, jobId: job.id }, 'import failed');
     const r = { ...result(), stopped_at_line: stoppedAt };
     await finishJob(ctx, job.id, 'failed', state.progress, r, message).catch((e: unknown) => ctx.log.error({ err: e, jobId: job.id }, 'could not mark the import failed'));
     return r;
+  } finally {
+    await batches.return(0).catch(() => {}); // stops the parser thread if a write failed
+    writer.close?.();
   }
 }
 
-function describeError(err: unknown): string {
+function describeError(e: unknown): string {
+  const err = e instanceof ParseError ? e.cause : e;
   if (err instanceof TypeError && /decode|encoded data/i.test(err.message)) return 'the file is not valid text in its encoding (it changed after the upload check?)';
   return `import failed: ${(err as Error).message}`;
 }

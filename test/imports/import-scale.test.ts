@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync } from 'node:fs';
+import { closeSync, createWriteStream, mkdtempSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -152,4 +152,63 @@ describeEachDb('imports at scale and under failure', (dialect) => {
     const orphans = await ctx.db.selectFrom('list_memberships').select('contact_id').where('list_id', '=', listId).execute();
     expect(orphans).toHaveLength(0);
   });
+
+  it('fails the job at the first unwritten line when the file stops being valid UTF-8 after the upload check', async () => {
+    const t = await createTenant(ctx);
+    const path = join(dir, 'changed.csv');
+    await writeFile(path, 'email', 20_000, (i) => `c${String(i).padStart(5, '0')}@example.com`);
+    const { done } = await startImport(ctx, { workspaceId: t.workspace.id, actor: 'cli', path, listId: null });
+    // The job has passed its preflight; the parser thread has not read the file yet. Break line 15,002.
+    const offset = readFileSync(path).indexOf('c15000@');
+    const fd = openSync(path, 'r+');
+    writeSync(fd, Buffer.from([0xff]), 0, 1, offset);
+    closeSync(fd);
+    const job = await done;
+    expect(job.status).toBe('failed');
+    expect(job.error).toMatch(/not valid text in its encoding/);
+    const stopped = job.result?.stopped_at_line as number;
+    expect(stopped).toBeGreaterThan(2);
+    expect(stopped).toBeLessThanOrEqual(15_002);
+    const rows = await ctx.db.selectFrom('contacts').select('email').where('workspace_id', '=', t.workspace.id).execute();
+    expect(rows).toHaveLength(stopped - 2);
+    expect(job.result?.imported).toBe(stopped - 2);
+  }, 120_000);
+
+  it('gives the connection its WAL autocheckpoint and temp store back when an import ends', async () => {
+    if (dialect !== 'sqlite') return;
+    const raw = ctx.dbHandle.sqlite as NonNullable<typeof ctx.dbHandle.sqlite>;
+    const before = { ckpt: raw.pragma('wal_autocheckpoint', { simple: true }), temp: raw.pragma('temp_store', { simple: true }), fk: raw.pragma('foreign_keys', { simple: true }) };
+    const t = await createTenant(ctx);
+    const path = join(dir, 'settings.csv');
+    await writeFile(path, 'email', 12_000, (i) => `s${i}@example.com`);
+    const { done } = await startImport(ctx, {
+      workspaceId: t.workspace.id, actor: 'cli', path, listId: null,
+      // Between batches the import holds a larger autocheckpoint, never the batch-only settings.
+      onProgress: () => {
+        expect(raw.pragma('wal_autocheckpoint', { simple: true })).toBeGreaterThan(before.ckpt as number);
+        expect([raw.pragma('temp_store', { simple: true }), raw.pragma('foreign_keys', { simple: true })]).toEqual([before.temp, before.fk]);
+      },
+    });
+    expect((await done).status).toBe('succeeded');
+    expect({ ckpt: raw.pragma('wal_autocheckpoint', { simple: true }), temp: raw.pragma('temp_store', { simple: true }), fk: raw.pragma('foreign_keys', { simple: true }) }).toEqual(before);
+  });
+
+  it('imports a file of wide rows without exhausting the parser thread (batches are cut by size too)', async () => {
+    const t = await createTenant(ctx);
+    const listId = await createList(ctx, t.workspace.id, 'Wide');
+    const n = 2_500;
+    const wide = (i: number, c: string) => `${c}${i}`.padEnd(9_999, c);
+    const path = join(dir, 'wide.csv');
+    // ~50 MB of attribute text: as one 5,000-row batch it would not fit the parser thread's heap.
+    await writeFile(path, 'email,notes,bio', n, (i) => `w${i}@example.com,${wide(i, 'n')},${wide(i, 'b')}`);
+    const batches: number[] = [];
+    const { done } = await startImport(ctx, { workspaceId: t.workspace.id, actor: 'cli', path, listId, onProgress: (p) => batches.push(p.processed) });
+    const job = await done;
+    expect(job.status).toBe('succeeded');
+    expect(job.result).toMatchObject({ processed: n, imported: n, invalid: 0, added_to_list: n });
+    expect(batches.length).toBeGreaterThan(5);
+    const one = await ctx.db.selectFrom('contacts').select('attributes').where('workspace_id', '=', t.workspace.id).where('email_lower', '=', 'w1234@example.com').executeTakeFirstOrThrow();
+    const attrs = (typeof one.attributes === 'string' ? JSON.parse(one.attributes) : one.attributes) as Record<string, string>;
+    expect([attrs.notes, attrs.bio]).toEqual([wide(1234, 'n'), wide(1234, 'b')]);
+  }, 120_000);
 });

@@ -1,21 +1,15 @@
 // Imports API: POST /imports streams the raw request body (CSV or NDJSON, any size) to a temp
 // file under the data dir, checks it, and answers 202 with a job that runs in the background;
 // GET /imports/:id reports progress and the result; GET /imports/:id/rejections the report.
-import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { stringify } from 'csv-stringify/sync';
 import { AppError, notFound } from '../../errors.js';
 import { getImportJob, listRejections, startImport, type ImportJob } from '../../imports/index.js';
-import { randomToken } from '../../lib/crypto.js';
+import { IMPORT_BODY_LIMIT, spoolUpload } from '../../imports/uploads.js';
 import { principalOf } from '../auth.js';
 
-/** Upload cap for import bodies (JSON routes keep the small global limit). */
-export const IMPORT_BODY_LIMIT = 2 * 1024 ** 3;
 const STREAM_TYPES = ['text/csv', 'application/csv', 'text/plain', 'application/x-ndjson', 'application/ndjson', 'application/octet-stream'];
 
 const Counts = {
@@ -104,7 +98,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
     const contentType = String(req.headers['content-type'] ?? '');
     const format = q.format ?? (/ndjson/.test(contentType) ? 'ndjson' : 'csv');
-    const path = await spool(app.ctx.config.dataDir, body as Readable);
+    const path = await spoolUpload(app.ctx.config.dataDir, body as Readable);
     const { job } = await startImport(app.ctx, {
       workspaceId: p.workspaceId, actor: p.actor, ip: req.ip, path, deleteAfter: true, listId: q.list_id ?? null, mode: q.mode, format,
       encoding: q.encoding, delimiter: q.delimiter === undefined ? null : q.delimiter, mapping, purpose: q.purpose, wordingVersion: q.wording_version,
@@ -149,26 +143,3 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { job_id: job.id, rejections: rows, next_after_line: next, truncated: job.result?.rejections_truncated ?? false };
   });
 };
-
-/** Copies the body to a temp file, enforcing the size cap; the file is removed if anything fails. */
-async function spool(dataDir: string, body: Readable): Promise<string> {
-  const dir = join(dataDir, 'imports');
-  await mkdir(dir, { recursive: true });
-  const path = join(dir, `upload-${randomToken(12)}.tmp`);
-  let bytes = 0;
-  const cap = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      bytes += chunk.length;
-      if (bytes > IMPORT_BODY_LIMIT) cb(new AppError('payload_too_large', `import files are limited to ${IMPORT_BODY_LIMIT / 1024 ** 3} GB`));
-      else cb(null, chunk);
-    },
-  });
-  try {
-    await pipeline(body, cap, createWriteStream(path));
-    return path;
-  } catch (err) {
-    await rm(path, { force: true });
-    if (err instanceof AppError) throw err;
-    throw new AppError('bad_request', `the upload was interrupted: ${(err as Error).message}`);
-  }
-}

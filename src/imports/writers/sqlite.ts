@@ -16,10 +16,37 @@ interface Existing {
 // import's RSS) cuts that (1M-row bench: see docs/import.md).
 const IMPORT_CACHE_KIB = 32_768;
 const CHUNK_ROWS = 100;
+// Every batch commit writes ~650 pages (three tables, seven indexes); at SQLite's default of
+// 1000 WAL pages nearly every commit also ran a checkpoint with its fsyncs. While imports run,
+// the WAL may grow to this many pages (40 MB) first: fewer checkpoints, and a page rewritten by
+// several batches reaches the database file once (1M-row bench: docs/import.md).
+const IMPORT_WAL_AUTOCHECKPOINT = 10_000;
+// Imports running per connection, and the autocheckpoint to restore when the last one ends.
+const walHolds = new WeakMap<BetterSqlite3.Database, { count: number; restore: number }>();
+
+function holdWal(db: BetterSqlite3.Database): () => void {
+  let hold = walHolds.get(db);
+  if (!hold) {
+    hold = { count: 0, restore: db.pragma('wal_autocheckpoint', { simple: true }) as number };
+    walHolds.set(db, hold);
+    if (hold.restore > 0 && hold.restore < IMPORT_WAL_AUTOCHECKPOINT) db.pragma(`wal_autocheckpoint = ${IMPORT_WAL_AUTOCHECKPOINT}`);
+  }
+  hold.count++;
+  const h = hold;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--h.count > 0) return;
+    walHolds.delete(db);
+    if (db.open) db.pragma(`wal_autocheckpoint = ${h.restore}`);
+  };
+}
 
 export function sqliteWriter(db: BetterSqlite3.Database, t: WriteTarget): ImportWriter {
   const cache = db.pragma('cache_size', { simple: true }) as number;
   if (cache > -IMPORT_CACHE_KIB) db.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
+  const releaseWal = holdWal(db);
   const insertContact = db.prepare(
     `INSERT INTO contacts (workspace_id, email, email_lower, first_name, last_name, external_id, status, attributes, timezone, tracking_consent, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, 1, ?, ?)
@@ -168,11 +195,19 @@ export function sqliteWriter(db: BetterSqlite3.Database, t: WriteTarget): Import
       // back on before anything else can run on the connection (this block is synchronous).
       const fk = db.pragma('foreign_keys', { simple: true }) as number;
       if (fk) db.pragma('foreign_keys = OFF');
+      // A multi-row statement inside a transaction keeps a statement journal (the original of
+      // every page it touches, so it can roll back alone). Past 64 KB SQLite spills it to a temp
+      // file: with seven indexes, a 100-row INSERT touches enough pages to spill every time, and
+      // those file writes cost more CPU than the inserts themselves. In memory for the batch.
+      const tempStore = db.pragma('temp_store', { simple: true }) as number;
+      if (tempStore !== 2) db.pragma('temp_store = MEMORY');
       try {
         return write(rows, rejections, now, storeLimit);
       } finally {
         if (fk) db.pragma('foreign_keys = ON');
+        if (tempStore !== 2) db.pragma(`temp_store = ${tempStore}`);
       }
     },
+    close: releaseWal,
   };
 }

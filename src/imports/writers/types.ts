@@ -32,6 +32,8 @@ export interface BatchOutcome {
 export interface ImportWriter {
   /** Writes rows and stores up to `storeLimit` rejections, atomically. */
   writeBatch(rows: ImportRow[], rejections: Rejection[], now: number, storeLimit: number): Promise<BatchOutcome>;
+  /** Called once when the import ends, however it ends: undoes connection settings made for it. */
+  close?(): void;
 }
 
 export function emptyOutcome(): BatchOutcome {
