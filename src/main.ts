@@ -7,6 +7,7 @@ import { loadInstanceSecret, runMigrations } from './db/migrate.js';
 import { startImapPoller } from './feedback/imap-poller.js';
 import { startInboundSmtp } from './feedback/smtp-listener.js';
 import { buildApp, type App } from './http/app.js';
+import { drainImports } from './imports/index.js';
 import { removeStaleUploads } from './imports/uploads.js';
 import { createLogger, type Logger } from './log.js';
 import { startVerifyService } from './verify/service.js';
@@ -78,6 +79,9 @@ export async function startPostlane(config: Config, opts: { log?: Logger; clock?
     async stop() {
       for (const s of services.reverse()) await s.stop().catch((err) => ctx.log.error({ err, service: s.name }, 'stop failed'));
       if (app) await app.close();
+      // Imports started over the API run in this process: let them finish rather than fail them
+      // by closing the database under them (the HTTP server is closed, so no new ones start).
+      await drainImports(ctx);
       await routesFor(ctx).close().catch(() => {});
       await ctx.dbHandle.close();
     },

@@ -12,7 +12,7 @@ export async function importTestContext(dialect: Dialect): Promise<TestContext> 
   return openTestContext(dialect, { config: { dataDir: mkdtempSync(join(tmpdir(), 'postlane-imports-')) } });
 }
 
-export async function createList(ctx: TestContext, workspaceId: number, name: string, optIn: 'single' | 'double' = 'single'): Promise<number> {
+export async function createList(ctx: Pick<TestContext, 'db' | 'clock'>, workspaceId: number, name: string, optIn: 'single' | 'double' = 'single'): Promise<number> {
   const now = ctx.clock.now();
   const r = await ctx.db.insertInto('lists').values({ workspace_id: workspaceId, name, description: null, opt_in: optIn, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
   return Number(r.id);
