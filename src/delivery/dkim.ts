@@ -63,31 +63,49 @@ function signingInput(m: BuiltMessage, key: DkimKey, bodyHash: string, timestamp
 
 /*
  * Node guards each KeyObject with a mutex that a thread-pool signature holds for its whole
- * duration, and the main thread takes it too when it queues the next job: with one KeyObject,
- * async signatures run one at a time and stall the event loop. Independent copies of the key
- * (one per thread-pool thread) let signatures run in parallel on both cores (measured: ~30 %
- * less wall time per signature, the main thread blocked ~40 % less, on the loaded 2-core box).
+ * duration, and the main thread takes the same mutex when it queues a job with that key (Node
+ * copies the key handle under the lock). So a job queued with a key that another signature is
+ * using blocks the event loop until that signature ends: with one KeyObject async signatures
+ * ran one at a time; with four copies used round-robin the send bench still blocked ~370 µs
+ * per message in `crypto.sign`. Each job therefore checks out a copy that no running signature
+ * holds and returns it when done; copies are made on demand, so there are as many as signatures
+ * in flight at most (the route's concurrency), each a few KB.
  */
-const KEY_COPIES = Math.max(1, Math.min(16, Number(process.env.UV_THREADPOOL_SIZE) || 4));
-const keyCopies = new WeakMap<KeyObject, { keys: KeyObject[]; next: number }>();
+const KEY_COPIES_MAX = 256;
+const keyCopies = new WeakMap<KeyObject, { free: KeyObject[]; made: number }>();
 
-function keyForNextJob(key: KeyObject): KeyObject {
+function checkOutKey(key: KeyObject): KeyObject {
   let c = keyCopies.get(key);
   if (!c) {
-    const der = key.export({ format: 'der', type: 'pkcs8' });
-    c = { keys: [key, ...Array.from({ length: KEY_COPIES - 1 }, () => createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }))], next: 0 };
-    der.fill(0);
+    c = { free: [key], made: 1 };
     keyCopies.set(key, c);
   }
-  c.next = (c.next + 1) % c.keys.length;
-  return c.keys[c.next] as KeyObject;
+  const copy = c.free.pop();
+  if (copy) return copy;
+  // Past the cap (never reached with sane concurrency) share the original: slower, still correct.
+  if (c.made >= KEY_COPIES_MAX) return key;
+  c.made++;
+  // Not kept as DER between copies: the private key stays in native KeyObjects only.
+  const der = key.export({ format: 'der', type: 'pkcs8' });
+  const made = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  der.fill(0);
+  return made;
+}
+
+function checkInKey(key: KeyObject, copy: KeyObject): void {
+  const c = keyCopies.get(key);
+  if (c && (copy !== key || !c.free.includes(key))) c.free.push(copy);
 }
 
 function signAsync(key: DkimKey, data: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const copy = checkOutKey(key.privateKey);
     // ed25519 takes no digest name (the algorithm hashes internally); RSA signs a SHA-256 digest.
-    cryptoSign(key.algorithm === 'rsa' ? 'sha256' : null, key.algorithm === 'rsa' ? data : createHash('sha256').update(data).digest(), keyForNextJob(key.privateKey), (err, sig) =>
-      err ? reject(err) : resolve(sig));
+    cryptoSign(key.algorithm === 'rsa' ? 'sha256' : null, key.algorithm === 'rsa' ? data : createHash('sha256').update(data).digest(), copy, (err, sig) => {
+      checkInKey(key.privateKey, copy);
+      if (err) reject(err);
+      else resolve(sig);
+    });
   });
 }
 
