@@ -1,6 +1,7 @@
 // DKIM signing (RFC 6376, relaxed/relaxed) with node:crypto: rsa-sha256 and ed25519-sha256
-// (RFC 8463). Keys are KeyObjects made once per campaign; signing runs on libuv's thread pool.
-import { createHash, createPrivateKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
+// (RFC 8463). Keys are KeyObjects made once per campaign; signing runs on signer threads.
+import { createHash, type KeyObject } from 'node:crypto';
+import { signOnSignerThread } from './dkim-signer.js';
 import type { BuiltMessage } from './mime.js';
 
 /** The headers every signature covers (listed even when absent, so they cannot be added later). */
@@ -45,7 +46,7 @@ export function parseHeaders(head: string): Array<[string, string]> {
 }
 
 /** The data to sign and the unsigned DKIM-Signature header, for one key. */
-function signingInput(m: BuiltMessage, key: DkimKey, bodyHash: string, timestamp: number): { data: Buffer; header: string } {
+function signingInput(m: BuiltMessage, key: DkimKey, bodyHash: string, timestamp: number): { data: string; header: string } {
   const headers = m.fields ?? parseHeaders(m.head);
   // Signers take the last instance of each listed header (§5.4.2); we emit each at most once.
   const byName = new Map<string, string>();
@@ -58,55 +59,15 @@ function signingInput(m: BuiltMessage, key: DkimKey, bodyHash: string, timestamp
   const a = key.algorithm === 'rsa' ? 'rsa-sha256' : 'ed25519-sha256';
   const header = `DKIM-Signature: v=1; a=${a}; c=relaxed/relaxed; d=${key.domain}; s=${key.selector};\r\n t=${Math.floor(timestamp / 1000)}; h=${h};\r\n bh=${bodyHash}; b=`;
   data += canonicalHeader('DKIM-Signature', header.slice('DKIM-Signature:'.length));
-  return { data: Buffer.from(data, 'utf8'), header };
+  return { data, header };
 }
 
-/*
- * Node guards each KeyObject with a mutex that a thread-pool signature holds for its whole
- * duration, and the main thread takes the same mutex when it queues a job with that key (Node
- * copies the key handle under the lock). So a job queued with a key that another signature is
- * using blocks the event loop until that signature ends: with one KeyObject async signatures
- * ran one at a time; with four copies used round-robin the send bench still blocked ~370 µs
- * per message in `crypto.sign`. Each job therefore checks out a copy that no running signature
- * holds and returns it when done; copies are made on demand, so there are as many as signatures
- * in flight at most (the route's concurrency), each a few KB.
- */
-const KEY_COPIES_MAX = 256;
-const keyCopies = new WeakMap<KeyObject, { free: KeyObject[]; made: number }>();
-
-function checkOutKey(key: KeyObject): KeyObject {
-  let c = keyCopies.get(key);
-  if (!c) {
-    c = { free: [key], made: 1 };
-    keyCopies.set(key, c);
-  }
-  const copy = c.free.pop();
-  if (copy) return copy;
-  // Past the cap (never reached with sane concurrency) share the original: slower, still correct.
-  if (c.made >= KEY_COPIES_MAX) return key;
-  c.made++;
-  // Not kept as DER between copies: the private key stays in native KeyObjects only.
-  const der = key.export({ format: 'der', type: 'pkcs8' });
-  const made = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
-  der.fill(0);
-  return made;
-}
-
-function checkInKey(key: KeyObject, copy: KeyObject): void {
-  const c = keyCopies.get(key);
-  if (c && (copy !== key || !c.free.includes(key))) c.free.push(copy);
-}
-
-function signAsync(key: DkimKey, data: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const copy = checkOutKey(key.privateKey);
-    // ed25519 takes no digest name (the algorithm hashes internally); RSA signs a SHA-256 digest.
-    cryptoSign(key.algorithm === 'rsa' ? 'sha256' : null, key.algorithm === 'rsa' ? data : createHash('sha256').update(data).digest(), copy, (err, sig) => {
-      checkInKey(key.privateKey, copy);
-      if (err) reject(err);
-      else resolve(sig);
-    });
-  });
+/** The signature in base64. */
+function signData(key: DkimKey, data: string): Promise<string> {
+  // ed25519 takes no digest name and signs the SHA-256 of the data (RFC 8463); RSA signs a SHA-256 digest.
+  return key.algorithm === 'rsa'
+    ? signOnSignerThread(key.privateKey, 'sha256', data, 'utf8')
+    : signOnSignerThread(key.privateKey, null, createHash('sha256').update(data, 'utf8').digest('base64'), 'base64');
 }
 
 function foldB(b64: string): string {
@@ -124,8 +85,8 @@ export async function dkimSign(m: BuiltMessage, keys: readonly DkimKey[], timest
   const bodyHash = createHash('sha256').update(canonicalBodyRelaxed(m.body)).digest('base64');
   const sigs = await Promise.all(keys.map(async (key) => {
     const { data, header } = signingInput(m, key, bodyHash, timestamp);
-    const sig = await signAsync(key, data);
-    return `${header}${foldB(sig.toString('base64'))}\r\n`;
+    const sig = await signData(key, data);
+    return `${header}${foldB(sig)}\r\n`;
   }));
   return sigs.join('');
 }
