@@ -2,7 +2,7 @@
 // loop instead of inside it or in libuv's pool. It stops at the signature bytes (dkim.ts builds them).
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 
 /*
  * Why not `crypto.sign(…, callback)` on libuv's thread pool: queuing a job copies the key
@@ -32,12 +32,30 @@ parentPort.on('message', (m) => {
 `;
 
 /** Data and signature travel as strings: cloning a string is cheaper than cloning a Buffer. */
-interface Job { id: number; keyId: number; digest: string | null; data: string; encoding: 'utf8' | 'base64' }
+interface Job { id: number; keyId: string; digest: string | null; data: string; encoding: 'utf8' | 'base64' }
 interface Pending { resolve: (sigBase64: string) => void; reject: (err: Error) => void }
+
+/*
+ * Keys are named by a fingerprint of their material, not by object: every campaign run decrypts
+ * its domain keys into new KeyObjects, and a long-running worker must not send (and the signer
+ * thread keep) a new copy each time. Computed once per KeyObject.
+ */
+const fingerprints = new WeakMap<KeyObject, string>();
+function fingerprintOf(key: KeyObject): string {
+  let f = fingerprints.get(key);
+  if (f === undefined) {
+    const der = key.export({ format: 'der', type: 'pkcs8' });
+    f = createHash('sha256').update(der).digest('base64');
+    der.fill(0);
+    fingerprints.set(key, f);
+  }
+  return f;
+}
 
 class SignerThread {
   private worker: Worker | null = null;
-  private keyIds = new WeakMap<KeyObject, number>();
+  /** Fingerprints of the keys this thread holds. */
+  private keysSent = new Set<string>();
   private queued: Job[] = [];
   private flushScheduled = false;
   readonly pending = new Map<number, Pending>();
@@ -46,10 +64,9 @@ class SignerThread {
 
   sign(key: KeyObject, digest: string | null, data: string, encoding: Job['encoding']): Promise<string> {
     const w = this.ensureWorker();
-    let keyId = this.keyIds.get(key);
-    if (keyId === undefined) {
-      keyId = ++this.ids.next;
-      this.keyIds.set(key, keyId);
+    const keyId = fingerprintOf(key);
+    if (!this.keysSent.has(keyId)) {
+      this.keysSent.add(keyId);
       w.postMessage({ key: { id: keyId, object: key } });
     }
     const id = ++this.ids.next;
@@ -93,7 +110,7 @@ class SignerThread {
       if (this.worker !== w) return;
       // A dead signer fails what it held; the next signature starts a fresh thread (keys resent).
       this.worker = null;
-      this.keyIds = new WeakMap();
+      this.keysSent = new Set();
       for (const [id, p] of this.pending) {
         this.pending.delete(id);
         p.reject(err);
