@@ -58,6 +58,8 @@ class SignerThread {
   private keysSent = new Set<string>();
   private queued: Job[] = [];
   private flushScheduled = false;
+  /** A batch is with the thread: further jobs wait here and go together when it answers. */
+  private batchOut = false;
   readonly pending = new Map<number, Pending>();
 
   constructor(private readonly ids: { next: number }) {}
@@ -72,8 +74,10 @@ class SignerThread {
     const id = ++this.ids.next;
     if (this.pending.size === 0) w.ref();
     this.queued.push({ id, keyId, digest, data, encoding });
-    // Jobs queued in the same turn of the event loop travel in one message (one wake-up).
-    if (!this.flushScheduled) {
+    // Jobs queued in the same turn of the event loop, or while the thread works on a batch,
+    // travel in one message: every message wakes the thread, and on a busy 2-core box waking
+    // it per job cost the event loop ~100 µs per message (measured under load ~7).
+    if (!this.flushScheduled && !this.batchOut) {
       this.flushScheduled = true;
       queueMicrotask(() => this.flush());
     }
@@ -86,9 +90,11 @@ class SignerThread {
 
   private flush(): void {
     this.flushScheduled = false;
+    if (this.batchOut || !this.queued.length || !this.worker) return;
     const jobs = this.queued;
     this.queued = [];
-    if (jobs.length && this.worker) this.worker.postMessage({ jobs });
+    this.batchOut = true;
+    this.worker.postMessage({ jobs });
   }
 
   private ensureWorker(): Worker {
@@ -104,6 +110,8 @@ class SignerThread {
         if (r.sig !== undefined) p.resolve(r.sig);
         else p.reject(new Error(`DKIM signing failed: ${r.error ?? 'unknown error'}`));
       }
+      this.batchOut = false;
+      this.flush();
       if (this.pending.size === 0) w.unref();
     });
     const fail = (err: Error) => {
@@ -111,6 +119,8 @@ class SignerThread {
       // A dead signer fails what it held; the next signature starts a fresh thread (keys resent).
       this.worker = null;
       this.keysSent = new Set();
+      this.batchOut = false;
+      this.queued = [];
       for (const [id, p] of this.pending) {
         this.pending.delete(id);
         p.reject(err);
