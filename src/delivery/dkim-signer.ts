@@ -32,6 +32,11 @@ parentPort.on('message', (m) => {
 `;
 
 /** Data and signature travel as strings: cloning a string is cheaper than cloning a Buffer. */
+/** A signer thread that died or was stopped: nothing is wrong with the message, try it again later. */
+export class SignerUnavailableError extends Error {
+  readonly transient = true;
+}
+
 interface Job { id: number; keyId: string; digest: string | null; data: string; encoding: 'utf8' | 'base64' }
 interface Pending { resolve: (sigBase64: string) => void; reject: (err: Error) => void }
 
@@ -114,8 +119,9 @@ class SignerThread {
       this.flush();
       if (this.pending.size === 0) w.unref();
     });
-    const fail = (err: Error) => {
+    const fail = (cause: Error) => {
       if (this.worker !== w) return;
+      const err = new SignerUnavailableError(`DKIM signer thread unavailable: ${cause.message}`);
       // A dead signer fails what it held; the next signature starts a fresh thread (keys resent).
       this.worker = null;
       this.keysSent = new Set();
@@ -127,11 +133,15 @@ class SignerThread {
       }
     };
     w.on('error', fail);
-    w.on('exit', (code) => fail(new Error(`DKIM signer thread exited (${code})`)));
+    w.on('exit', (code) => fail(new Error(`exited with code ${code}`)));
     // An idle signer never keeps the process alive; while signatures are owed it must (see sign()).
     w.unref();
     this.worker = w;
     return w;
+  }
+
+  async stop(): Promise<void> {
+    await this.worker?.terminate();
   }
 }
 
@@ -148,4 +158,9 @@ export function signOnSignerThread(key: KeyObject, digest: string | null, data: 
   let best = threads[0] as SignerThread;
   for (const t of threads) if (t.load < best.load) best = t;
   return best.sign(key, digest, data, encoding);
+}
+
+/** Ends the signer threads (shutdown, tests); owed signatures reject with SignerUnavailableError. */
+export async function stopSignerThreads(): Promise<void> {
+  await Promise.all(threads.map((t) => t.stop()));
 }

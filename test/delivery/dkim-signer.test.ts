@@ -1,6 +1,6 @@
 import { createPrivateKey, generateKeyPairSync, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { signOnSignerThread } from '../../src/delivery/dkim-signer.js';
+import { signOnSignerThread, SignerUnavailableError, stopSignerThreads } from '../../src/delivery/dkim-signer.js';
 
 describe('DKIM signer threads', () => {
   it('returns RSA and Ed25519 signatures that verify, also for a fresh KeyObject of the same key', async () => {
@@ -22,5 +22,20 @@ describe('DKIM signer threads', () => {
     const good = signOnSignerThread(rsa.privateKey, 'sha256', 'y', 'utf8');
     await expect(bad).rejects.toThrow(/DKIM signing failed/);
     expect(verify('sha256', Buffer.from('y'), rsa.publicKey, Buffer.from(await good, 'base64'))).toBe(true);
+  });
+
+  it('rejects signatures owed by a signer thread that ends as transient (retry later), then starts a new thread', async () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const owed = Array.from({ length: 20 }, (_, i) => signOnSignerThread(rsa.privateKey, 'sha256', `m${i}`, 'utf8'));
+    await stopSignerThreads();
+    const results = await Promise.allSettled(owed);
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(rejected.length).toBeGreaterThan(0);
+    for (const r of rejected) {
+      expect(r.reason).toBeInstanceOf(SignerUnavailableError);
+      expect((r.reason as SignerUnavailableError).transient).toBe(true);
+    }
+    const sig = await signOnSignerThread(rsa.privateKey, 'sha256', 'after', 'utf8');
+    expect(verify('sha256', Buffer.from('after'), rsa.publicKey, Buffer.from(sig, 'base64'))).toBe(true);
   });
 });
