@@ -116,9 +116,11 @@ export class CampaignRunner {
         envelopeFrom: msg.envelopeFrom, envelopeTo: contact.email, subject: msg.subject, raw: msg.raw,
       });
     } catch (err) {
-      // A render/build failure is ours, not the recipient's: fail the row with the reason.
+      // A render/build failure is ours, not the recipient's: fail the row with the reason. A
+      // transient one (a signer thread that died) defers it like a dropped connection would.
       this.ctx.log.error({ err, campaignId: p.campaignId, deliveryId: d.id }, 'message assembly failed');
-      result = { outcome: 'failed', code: null, enhanced: null, response: `local error: ${(err as Error).message}`.slice(0, 1000) };
+      const outcome = (err as { transient?: boolean }).transient === true ? 'deferred' : 'failed';
+      result = { outcome, code: null, enhanced: null, response: `local error: ${(err as Error).message}`.slice(0, 1000) };
     }
     await this.writer.write(this.toOutcome(d, result, msg));
   }

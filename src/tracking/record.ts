@@ -6,7 +6,7 @@ import { fromJson, toJson } from '../db/dialect.js';
 import type { WorkspaceSettings } from '../workspaces/index.js';
 import { clientIp } from './ip.js';
 import { classifyLink } from './links.js';
-import { clickSigner, openSigner } from './tokens.js';
+import { clickSigner, openSigner, recipientClickSigner } from './tokens.js';
 
 /** The 43-byte transparent 1x1 GIF served for every open, valid or not. */
 export const TRANSPARENT_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
@@ -51,21 +51,49 @@ export async function recordOpen(ctx: AppContext, token: string, meta: RequestMe
   return true;
 }
 
+/** Link ids in click URLs: base36, as short as the ids allow. */
+export function linkRef(linkId: number): string {
+  return linkId.toString(36);
+}
+
 /**
- * Resolves a click token to its stored target and records the click: per person (once per
- * delivery and link) or, for tokens without a delivery id, as an anonymous aggregate click.
- * Returns null for unknown or tampered tokens.
+ * What a click URL names: the link, the delivery (0 = aggregate) and, for the current form, the
+ * campaign the token was issued for. Two forms are accepted: `/t/c/<token>/<link>` (one token
+ * per recipient) and the older `/t/c/<token>` (one token per link, [link id, delivery id]) that
+ * mail already delivered still carries.
  */
-export async function recordClick(ctx: AppContext, token: string, meta: RequestMeta): Promise<string | null> {
-  const payload = clickSigner(ctx.secret).verify(token);
-  const linkId = idOf(payload?.[0]);
+function resolveClick(ctx: AppContext, token: string, ref?: string): { linkId: number; deliveryId: number; campaignId: number | null } | null {
+  if (ref === undefined) {
+    const payload = clickSigner(ctx.secret).verify(token);
+    const linkId = idOf(payload?.[0]);
+    const deliveryId = idOf(payload?.[1]);
+    if (payload?.length !== 2 || !linkId || deliveryId === null) return null;
+    return { linkId, deliveryId, campaignId: null };
+  }
+  if (!/^[0-9a-z]{1,11}$/.test(ref)) return null;
+  const payload = recipientClickSigner(ctx.secret).verify(token);
+  const campaignId = idOf(payload?.[0]);
   const deliveryId = idOf(payload?.[1]);
-  if (payload?.length !== 2 || !linkId || deliveryId === null) return null;
+  const linkId = idOf(parseInt(ref, 36));
+  if (payload?.length !== 2 || !campaignId || deliveryId === null || !linkId) return null;
+  return { linkId, deliveryId, campaignId };
+}
+
+/**
+ * Resolves a click to its stored target and records the click: per person (once per delivery
+ * and link) or, for tokens without a delivery id, as an anonymous aggregate click. Returns null
+ * for unknown or tampered tokens, and for a link of another campaign than the token's.
+ */
+export async function recordClick(ctx: AppContext, token: string, meta: RequestMeta, ref?: string): Promise<string | null> {
+  const click = resolveClick(ctx, token, ref);
+  if (!click) return null;
+  const { linkId, deliveryId } = click;
   const link = await ctx.db.selectFrom('links').select(['workspace_id', 'campaign_id', 'url']).where('id', '=', linkId).executeTakeFirst();
   // Defence in depth: only http(s) targets were ever stored, and only those are followed.
   if (!link || classifyLink(link.url).kind !== 'http') return null;
   const workspaceId = Number(link.workspace_id);
   const campaignId = Number(link.campaign_id);
+  if (click.campaignId !== null && click.campaignId !== campaignId) return null;
   const d = deliveryId > 0
     ? await ctx.db.selectFrom('deliveries').select(['contact_id']).where('id', '=', deliveryId).where('campaign_id', '=', campaignId).executeTakeFirst()
     : undefined;

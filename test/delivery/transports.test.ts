@@ -8,6 +8,7 @@ describe('SMTP route: STARTTLS and AUTH from the URL', () => {
   let server: SMTPServer;
   let port = 0;
   const got: Array<{ user: string | undefined; secure: boolean; from: string; to: string[] }> = [];
+  const bodies: string[] = [];
   beforeAll(async () => {
     server = new SMTPServer({
       logger: false,
@@ -18,8 +19,10 @@ describe('SMTP route: STARTTLS and AUTH from the URL', () => {
         cb(Object.assign(new Error('5.7.8 Authentication failed'), { responseCode: 535 }));
       },
       onData(stream, session, cb) {
-        stream.resume();
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
+          bodies.push(Buffer.concat(chunks).toString('utf8'));
           got.push({ user: session.user as string | undefined, secure: session.secure, from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address) });
           cb();
         });
@@ -38,6 +41,28 @@ describe('SMTP route: STARTTLS and AUTH from the URL', () => {
     await t.close();
     expect(r.outcome).toBe('sent');
     expect(got.at(-1)).toEqual({ user: 'mailer', secure: true, from: 'bounce+x@b.example.com', to: ['ann@example.org'] });
+  });
+
+  it('hands the raw message over unchanged (dot-stuffed on the wire only) and sends IDN domains as A-labels', async () => {
+    // The pool gets the pre-built message directly (no MailComposer): nothing may rewrite it,
+    // and a line starting with "." must survive SMTP transparency (RFC 5321 §4.5.2).
+    const raw = 'From: a@example.com\r\nTo: ann@example.org\r\nSubject: s\r\n\r\n.leading dot\r\n..two\r\nKöln ✓\r\n.\r\nend\r\n';
+    const t = createSmtpTransport({ url: `smtp://mailer:${encodeURIComponent('p@ss word')}@127.0.0.1:${port}?tls_insecure=1` });
+    const r = await t.send({ ...msg, envelopeTo: 'jörg@bücher.example', raw });
+    await t.close();
+    expect(r.outcome).toBe('sent');
+    expect(bodies.at(-1)).toBe(raw);
+    // smtp-server reports the domain decoded again (U-label): same mailbox, valid A-label on the wire.
+    expect(got.at(-1)?.to).toEqual(['jörg@bücher.example']);
+  });
+
+  it('refuses an envelope address with a line break before anything reaches the server', async () => {
+    const before = got.length;
+    const t = createSmtpTransport({ url: `smtp://mailer:${encodeURIComponent('p@ss word')}@127.0.0.1:${port}?tls_insecure=1` });
+    const r = await t.send({ ...msg, envelopeTo: 'ann@example.org>\r\nRCPT TO:<eve@example.net' });
+    await t.close();
+    expect(r.outcome).not.toBe('sent');
+    expect(got.length).toBe(before);
   });
 
   it('classifies wrong credentials as a permanent failure with the 535 code', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/http/app.js';
-import { flushCampaignLinks, openSigner, registerCampaignLinks, trackHtml, truncateIp, clickSigner, type CampaignLinks } from '../../src/tracking/index.js';
+import { flushCampaignLinks, openSigner, recipientClickSigner, registerCampaignLinks, trackHtml, truncateIp, clickSigner, type CampaignLinks } from '../../src/tracking/index.js';
 import { updateWorkspace } from '../../src/workspaces/index.js';
 import { createTenant, describeEachDb, openTestContext, testApp, type TestContext, type Tenant } from '../helpers/context.js';
 import { addCampaign, addContact, addDelivery } from '../compliance/fixtures.js';
@@ -97,8 +97,8 @@ describeEachDb('tracking', (dialect) => {
     const delivery = await addDelivery(ctx, ws(), campaign, contact, 'sent');
     const out = trackHtml(links, HTML, { deliveryId: delivery, trackingConsent: false, trackOpens: true, trackClicks: true });
     const url = hrefs(out).find((h) => h.includes('/t/c/')) as string;
-    const payload = clickSigner(ctx.secret).verify(url.split('/t/c/')[1]);
-    expect(payload?.[1]).toBe(0);
+    const payload = recipientClickSigner(ctx.secret).verify(url.split('/t/c/')[1]?.split('/')[0]);
+    expect(payload).toEqual([campaign, 0]);
     const before = (await clickEvents()).length;
     expect((await app.inject({ method: 'GET', url: new URL(url).pathname })).statusCode).toBe(302);
     const after = await clickEvents();
@@ -112,16 +112,60 @@ describeEachDb('tracking', (dialect) => {
     const path = new URL(hrefs(out).find((h) => h.includes('/t/c/')) as string).pathname;
     const viaQuery = await app.inject({ method: 'GET', url: `${path}?url=https://evil.example/&to=https://evil.example/` });
     expect(viaQuery.headers.location).toBe('https://shop.example.com/a?x=1&y=2');
-    const raw = Buffer.from(path.slice(5), 'base64url');
+    const [token, ref] = path.slice(5).split('/') as [string, string];
+    const raw = Buffer.from(token, 'base64url');
     const flipped = Buffer.from(raw); flipped[raw.length - 1] = (flipped[raw.length - 1] as number) ^ 1;
     const forged = Buffer.from(JSON.stringify([999999, 0])).toString('base64url');
-    for (const bad of [forged, flipped.toString('base64url'), 'x', clickSigner('another-secret-another-secret-12345').sign([1, 0]), 'a'.repeat(99)]) {
-      const res = await app.inject({ method: 'GET', url: `/t/c/${bad}` });
-      expect(res.statusCode).toBe(404);
+    const bad = [forged, flipped.toString('base64url'), 'x', clickSigner('another-secret-another-secret-12345').sign([1, 0]), 'a'.repeat(99)];
+    for (const url of [...bad.map((b) => `/t/c/${b}`), ...bad.map((b) => `/t/c/${b}/${ref}`), `/t/c/${token}/-1`, `/t/c/${token}/${'z'.repeat(12)}`, `/t/c/${token}/0`]) {
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(404);
       expect(res.headers.location).toBeUndefined();
     }
-    // A validly signed token for a link id that does not exist is also a 404.
+    // A validly signed token for a link id that does not exist is also a 404 (both forms).
     expect((await app.inject({ method: 'GET', url: `/t/c/${clickSigner(ctx.secret).sign([999999, 0])}` })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: `/t/c/${token}/${(999999).toString(36)}` })).statusCode).toBe(404);
+  });
+
+  it('prevents a recipient token from naming a link of another campaign, and the two token forms from standing in for each other', async () => {
+    const other = await addCampaign(ctx, ws(), [], '<a href="https://other.example.com/x">x</a>');
+    const otherLinks = await registerCampaignLinks(ctx, ws(), other, '<a href="https://other.example.com/x">x</a>');
+    const otherLinkId = otherLinks.state.byUrl.get('https://other.example.com/x') as number;
+    const out = trackHtml(links, HTML, { deliveryId: 0, trackingConsent: false, trackOpens: false, trackClicks: true });
+    const [token, ref] = new URL(hrefs(out).find((h) => h.includes('/t/c/')) as string).pathname.slice(5).split('/') as [string, string];
+    // Same token, link id of the other campaign: refused, although that link exists.
+    expect((await app.inject({ method: 'GET', url: `/t/c/${token}/${otherLinkId.toString(36)}` })).statusCode).toBe(404);
+    // A recipient token alone is no per-link token, and a per-link token is no recipient token.
+    expect((await app.inject({ method: 'GET', url: `/t/c/${token}` })).statusCode).toBe(404);
+    const perLink = clickSigner(ctx.secret).sign([parseInt(ref, 36), 0]);
+    expect((await app.inject({ method: 'GET', url: `/t/c/${perLink}/${ref}` })).statusCode).toBe(404);
+    expect(recipientClickSigner(ctx.secret).verify(perLink)).toBeNull();
+  });
+
+  it('keeps per-link click tokens of mail sent before the recipient-token form working', async () => {
+    const contact = await addContact(ctx, ws(), 'oldmail@example.com');
+    const delivery = await addDelivery(ctx, ws(), campaign, contact, 'sent');
+    const linkId = links.state.byUrl.get('http://news.example.org/') as number;
+    const res = await app.inject({ method: 'GET', url: `/t/c/${clickSigner(ctx.secret).sign([linkId, delivery])}` });
+    expect(res.statusCode).toBe(302);
+    expect(res.headers.location).toBe('http://news.example.org/');
+    const ev = (await clickEvents()).filter((e) => Number(e.contact_id) === contact);
+    expect(ev).toHaveLength(1);
+  });
+
+  it('gives every tracked link of one message the same recipient token and its own link id', async () => {
+    const contact = await addContact(ctx, ws(), 'onetoken@example.com');
+    const delivery = await addDelivery(ctx, ws(), campaign, contact, 'sent');
+    const out = trackHtml(links, HTML, { deliveryId: delivery, trackingConsent: true, trackOpens: false, trackClicks: true });
+    const parts = hrefs(out).filter((h) => h.includes('/t/c/')).map((h) => new URL(h).pathname.slice(5).split('/'));
+    expect(new Set(parts.map((p) => p[0])).size).toBe(1);
+    expect(recipientClickSigner(ctx.secret).verify(parts[0]?.[0])).toEqual([campaign, delivery]);
+    expect(new Set(parts.map((p) => p[1]))).toEqual(new Set([links.state.byUrl.get('https://shop.example.com/a?x=1&y=2'), links.state.byUrl.get('http://news.example.org/')].map((id) => (id as number).toString(36))));
+    const news = parts.find((p) => p[1] === (links.state.byUrl.get('http://news.example.org/') as number).toString(36)) as string[];
+    const res = await app.inject({ method: 'GET', url: `/t/c/${news[0]}/${news[1]}` });
+    expect(res.headers.location).toBe('http://news.example.org/');
+    const ev = (await clickEvents()).filter((e) => Number(e.contact_id) === contact);
+    expect(ev.map((e) => (typeof e.properties === 'string' ? JSON.parse(e.properties) : e.properties).url)).toEqual(['http://news.example.org/']);
   });
 
   it('prevents tokens replayed across purposes: an open token is no click token and vice versa', async () => {
@@ -200,6 +244,7 @@ describe('token sizes', () => {
     const unsub = signUnsubscribeToken({ secret, clock: { now: () => Date.UTC(2099, 0, 1) } }, { workspaceId: 99_999, contactId: 9_999_999_999, campaignId: 9_999_999, listId: 9_999_999 });
     expect(unsub.length).toBeLessThan(100);
     expect(clickSigner(secret).sign([9_999_999_999, 9_999_999_999_999]).length).toBeLessThan(100);
+    expect(recipientClickSigner(secret).sign([9_999_999_999, 9_999_999_999_999]).length).toBeLessThan(100);
     expect(openSigner(secret).sign([9_999_999_999_999]).length).toBeLessThan(100);
   });
 });

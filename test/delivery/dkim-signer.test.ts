@@ -1,0 +1,41 @@
+import { createPrivateKey, generateKeyPairSync, verify } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { signOnSignerThread, SignerUnavailableError, stopSignerThreads } from '../../src/delivery/dkim-signer.js';
+
+describe('DKIM signer threads', () => {
+  it('returns RSA and Ed25519 signatures that verify, also for a fresh KeyObject of the same key', async () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const ed = generateKeyPairSync('ed25519');
+    const sigs = await Promise.all(Array.from({ length: 40 }, (_, i) => signOnSignerThread(rsa.privateKey, 'sha256', `data ${i} Köln`, 'utf8')));
+    sigs.forEach((s, i) => expect(verify('sha256', Buffer.from(`data ${i} Köln`), rsa.publicKey, Buffer.from(s, 'base64'))).toBe(true));
+    // Each campaign run decrypts its keys into new KeyObjects: same material, same result.
+    const again = createPrivateKey(rsa.privateKey.export({ format: 'pem', type: 'pkcs8' }));
+    expect(await signOnSignerThread(again, 'sha256', 'data 0 Köln', 'utf8')).toBe(sigs[0]);
+    const digest = Buffer.alloc(32, 7).toString('base64');
+    const edSig = await signOnSignerThread(ed.privateKey, null, digest, 'base64');
+    expect(verify(null, Buffer.alloc(32, 7), ed.publicKey, Buffer.from(edSig, 'base64'))).toBe(true);
+  });
+
+  it('rejects one failing signature with a clear error and keeps signing the others', async () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const bad = signOnSignerThread(rsa.privateKey, 'no-such-digest', 'x', 'utf8');
+    const good = signOnSignerThread(rsa.privateKey, 'sha256', 'y', 'utf8');
+    await expect(bad).rejects.toThrow(/DKIM signing failed/);
+    expect(verify('sha256', Buffer.from('y'), rsa.publicKey, Buffer.from(await good, 'base64'))).toBe(true);
+  });
+
+  it('rejects signatures owed by a signer thread that ends as transient (retry later), then starts a new thread', async () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const owed = Array.from({ length: 20 }, (_, i) => signOnSignerThread(rsa.privateKey, 'sha256', `m${i}`, 'utf8'));
+    await stopSignerThreads();
+    const results = await Promise.allSettled(owed);
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(rejected.length).toBeGreaterThan(0);
+    for (const r of rejected) {
+      expect(r.reason).toBeInstanceOf(SignerUnavailableError);
+      expect((r.reason as SignerUnavailableError).transient).toBe(true);
+    }
+    const sig = await signOnSignerThread(rsa.privateKey, 'sha256', 'after', 'utf8');
+    expect(verify('sha256', Buffer.from('after'), rsa.publicKey, Buffer.from(sig, 'base64'))).toBe(true);
+  });
+});
