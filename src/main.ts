@@ -11,6 +11,7 @@ import { createLogger, type Logger } from './log.js';
 import { startVerifyService } from './verify/service.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import { routesFor } from './delivery/routes.js';
+import { closeRateLimits } from './delivery/rate-limit.js';
 
 export interface Postlane {
   ctx: AppContext;
@@ -75,6 +76,7 @@ export async function startPostlane(config: Config, opts: { log?: Logger; clock?
       for (const s of services.reverse()) await s.stop().catch((err) => ctx.log.error({ err, service: s.name }, 'stop failed'));
       if (app) await app.close();
       await routesFor(ctx).close().catch(() => {});
+      await closeRateLimits(ctx).catch(() => {});
       await ctx.dbHandle.close();
     },
   };
