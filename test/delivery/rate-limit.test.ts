@@ -76,6 +76,23 @@ describe.skipIf(!REDIS_URL)('Redis rate limits (REDIS_URL)', () => {
     expect(peersTtl).toBeGreaterThan(0);
   });
 
+  it('does not count the first connection handshake of a fresh worker as an outage', async () => {
+    const r = open({ prefix: prefix() });
+    await r.limiter('route:smtp', 100).wait();
+    expect(r.state).toBe('redis');
+    expect(r.fallbacks).toBe(0);
+  });
+
+  it('starts with Redis unreachable without crashing: paces locally and reports the fallback', async () => {
+    const port = await freePort();
+    const r = open({ url: `redis://127.0.0.1:${port}`, prefix: prefix(), commandTimeoutMs: 200 });
+    const sent = await countFor(r.limiter('route:smtp', 100), 1000);
+    expect(r.state).toBe('fallback');
+    // 100 / 4 = 25/s (the local Pacer's one-second burst included, minus the 200 ms connect wait).
+    expect(sent).toBeGreaterThan(5);
+    expect(sent).toBeLessThanOrEqual(25 * 2 + 2);
+  });
+
   it('without a rate it never touches Redis', async () => {
     const r = open({ prefix: prefix() });
     let trips = 0;
