@@ -75,7 +75,7 @@ export class RedisRateLimits implements RateLimits {
   private degraded = false;
   private connected = false;
   private readonly firstConnect: Promise<void>;
-  /** Times the limiter fell back to local pacing because Redis failed (a metric-like counter). */
+  /** Failed Redis calls that put a limiter on local pacing (about one per key per second of outage). */
   fallbacks = 0;
 
   constructor(private readonly opts: RedisRateLimitsOptions) {
