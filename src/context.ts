@@ -6,6 +6,7 @@ import type { Database, DatabaseHandle } from './db/index.js';
 import type { Dialect } from './db/dialect.js';
 import type { Logger } from './log.js';
 import type { RouteRegistry } from './delivery/transports/index.js';
+import type { RateLimits } from './delivery/rate-limit.js';
 
 /** The DNS lookups domain modules need; node:dns/promises satisfies it, tests pass a fake. */
 export interface DnsResolver {
@@ -27,6 +28,8 @@ export interface AppContext {
   loginLimits?: LoginLimits;
   /** Delivery routes (SMTP pools, capture); default: from config.smtpUrl, else the capture outbox. */
   routes?: RouteRegistry;
+  /** Send-rate limiters (default: Redis when config.redisUrl is set, else in-process; see delivery/rate-limit.ts). */
+  rateLimits?: RateLimits;
   /** DNS resolver (default: node:dns/promises where used). */
   dns?: DnsResolver;
   /** HTTPS GET for SNS signing certificates and subscription confirmation (feedback/webhooks); default fetch. */

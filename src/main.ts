@@ -13,6 +13,7 @@ import { createLogger, type Logger } from './log.js';
 import { startVerifyService } from './verify/service.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import { routesFor } from './delivery/routes.js';
+import { closeRateLimits } from './delivery/rate-limit.js';
 
 export interface Postlane {
   ctx: AppContext;
@@ -83,6 +84,7 @@ export async function startPostlane(config: Config, opts: { log?: Logger; clock?
       // by closing the database under them (the HTTP server is closed, so no new ones start).
       await drainImports(ctx);
       await routesFor(ctx).close().catch(() => {});
+      await closeRateLimits(ctx).catch(() => {});
       await ctx.dbHandle.close();
     },
   };

@@ -6,7 +6,8 @@ import { claimBatch, hasPendingDeliveries, releaseLeases, type ClaimedDelivery, 
 import { OutcomeWriter } from './outcome-writer.js';
 import { assembleMessage, prepareCampaign, type CampaignRow, type PreparedCampaign, type RecipientContact } from './prepare.js';
 import { loadBatchRecipients } from './recipients.js';
-import { Pacer, Semaphore } from './throttle.js';
+import { Semaphore } from './throttle.js';
+import { rateLimitsFor, type RateLimiter } from './rate-limit.js';
 import type { Route } from './transports/index.js';
 
 export interface RunnerOptions {
@@ -21,11 +22,11 @@ export interface RunnerOptions {
 export type RunResult = 'finished' | 'waiting' | 'stopped' | 'not_sending';
 
 /** Route-level throttles are shared by every campaign on that route in this process. */
-const routeGates = new WeakMap<Route, { sem: Semaphore; pacer: Pacer }>();
-function gateOf(route: Route) {
+const routeGates = new WeakMap<Route, { sem: Semaphore; pacer: RateLimiter }>();
+function gateOf(ctx: AppContext, route: Route) {
   let g = routeGates.get(route);
   if (!g) {
-    g = { sem: new Semaphore(route.concurrency), pacer: new Pacer(route.rateLimit) };
+    g = { sem: new Semaphore(route.concurrency), pacer: rateLimitsFor(ctx).limiter(`route:${route.name}`, route.rateLimit) };
     routeGates.set(route, g);
   }
   return g;
@@ -34,7 +35,7 @@ function gateOf(route: Route) {
 export class CampaignRunner {
   private prepared: PreparedCampaign | null = null;
   private readonly writer: OutcomeWriter;
-  private readonly pacer: Pacer;
+  private readonly pacer: RateLimiter;
   private readonly batchSize: number;
   private readonly leaseMs: number;
   private lastStatusCheck = 0;
@@ -42,7 +43,7 @@ export class CampaignRunner {
 
   constructor(private readonly ctx: AppContext, private readonly row: CampaignRow, private readonly route: Route, private readonly opts: RunnerOptions) {
     this.writer = new OutcomeWriter(ctx, opts.owner);
-    this.pacer = new Pacer(row.rate_limit);
+    this.pacer = rateLimitsFor(ctx).limiter(`campaign:${row.workspace_id}:${row.id}`, row.rate_limit);
     this.leaseMs = opts.leaseMs ?? 60_000;
     // Rate-limited campaigns take smaller batches so a batch finishes well inside its lease.
     const byRate = row.rate_limit ? Math.max(1, Math.floor((row.rate_limit * this.leaseMs) / 3000)) : Infinity;
@@ -89,7 +90,7 @@ export class CampaignRunner {
     const { send, skip } = await loadBatchRecipients(this.ctx, p, batch);
     const now = this.ctx.clock.now();
     const writes: Promise<void>[] = skip.map((s) => this.writer.write(outcome(s.delivery.id, 'skipped', now, { skipReason: s.reason })));
-    const gate = gateOf(this.route);
+    const gate = gateOf(this.ctx, this.route);
     const inFlight: Promise<void>[] = [];
     let i = 0;
     for (; i < send.length; i++) {
