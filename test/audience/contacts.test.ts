@@ -1,23 +1,10 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { App } from '../../src/http/app.js';
-import { createTenant, describeEachDb, keyWithRole, openTestContext, testApp, type TestContext, type Tenant } from '../helpers/context.js';
+import { expect, it } from 'vitest';
+import { createTenant, describeEachDb, keyWithRole, useTestEnv } from '../helpers/context.js';
 
 describeEachDb('contacts API', (dialect) => {
-  let ctx: TestContext;
-  let app: App;
-  let a: Tenant;
-  const post = (payload: unknown, headers: Record<string, string> = a.auth) => app.inject({ method: 'POST', url: '/api/v1/contacts', headers, payload: payload as object });
-  const get = (url: string, headers: Record<string, string> = a.auth) => app.inject({ url, headers });
-
-  beforeAll(async () => {
-    ctx = await openTestContext(dialect);
-    app = await testApp(ctx);
-    a = await createTenant(ctx, { name: 'Alpha' });
-  });
-  afterAll(async () => {
-    await app.close();
-    await ctx.destroy();
-  });
+  const env = useTestEnv(dialect, { tenants: { a: { name: 'Alpha' } } });
+  const post = (payload: unknown, headers: Record<string, string> = env.a.auth) => env.app.inject({ method: 'POST', url: '/api/v1/contacts', headers, payload: payload as object });
+  const get = (url: string, headers: Record<string, string> = env.a.auth) => env.app.inject({ url, headers });
 
   it('creates, reads, updates and deletes a contact (delete audited)', async () => {
     const created = await post({ email: ' Ada@Example.COM ', first_name: 'Ada', timezone: 'Europe/London', attributes: { plan: 'pro' } });
@@ -25,14 +12,14 @@ describeEachDb('contacts API', (dialect) => {
     const c = created.json();
     expect(c).toMatchObject({ email: 'Ada@example.com', first_name: 'Ada', status: 'active', timezone: 'Europe/London', attributes: { plan: 'pro' }, created: true, suppressed: false });
     expect((await get(`/api/v1/contacts/${c.id}`)).json().email).toBe('Ada@example.com');
-    const patched = await app.inject({ method: 'PATCH', url: `/api/v1/contacts/${c.id}`, headers: a.auth, payload: { last_name: 'Lovelace', attributes: { plan: null, seats: 3 } } });
+    const patched = await env.app.inject({ method: 'PATCH', url: `/api/v1/contacts/${c.id}`, headers: env.a.auth, payload: { last_name: 'Lovelace', attributes: { plan: null, seats: 3 } } });
     expect(patched.statusCode).toBe(200);
     expect(patched.json()).toMatchObject({ last_name: 'Lovelace', attributes: { seats: 3 } });
     expect(patched.json().attributes.plan).toBeUndefined();
-    const del = await app.inject({ method: 'DELETE', url: `/api/v1/contacts/${c.id}`, headers: a.auth });
+    const del = await env.app.inject({ method: 'DELETE', url: `/api/v1/contacts/${c.id}`, headers: env.a.auth });
     expect(del.json()).toEqual({ deleted: true });
     expect((await get(`/api/v1/contacts/${c.id}`)).statusCode).toBe(404);
-    const audit = await ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'contacts.delete').execute();
+    const audit = await env.ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'contacts.delete').execute();
     expect(audit).toHaveLength(1);
     expect(audit[0]!.target_id).toBe(String(c.id));
   });
@@ -110,7 +97,7 @@ describeEachDb('contacts API', (dialect) => {
   });
 
   it('pages with an opaque keyset cursor and rejects forged cursors', async () => {
-    const t = await createTenant(ctx, { name: 'Pager' });
+    const t = await createTenant(env.ctx, { name: 'Pager' });
     for (let i = 0; i < 23; i++) await post({ email: `p${String(i).padStart(2, '0')}@page.example` }, t.auth);
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -132,22 +119,22 @@ describeEachDb('contacts API', (dialect) => {
 
   it('never re-activates a suppressed address by upsert, PATCH or re-creation after delete', async () => {
     const c = (await post({ email: 'gone@example.com' })).json();
-    const sup = await app.inject({ method: 'POST', url: '/api/v1/suppressions', headers: a.auth, payload: { email: 'Gone@Example.com', reason: 'manual' } });
+    const sup = await env.app.inject({ method: 'POST', url: '/api/v1/suppressions', headers: env.a.auth, payload: { email: 'Gone@Example.com', reason: 'manual' } });
     expect(sup.statusCode).toBe(201);
     expect((await get(`/api/v1/contacts/${c.id}`)).json()).toMatchObject({ status: 'blocked', suppressed: true, suppression_reason: 'manual' });
     const up = await post({ email: 'gone@example.com', status: 'active', first_name: 'Back' });
     expect(up.statusCode).toBe(200);
     expect(up.json()).toMatchObject({ status: 'blocked', suppressed: true, first_name: 'Back' });
     expect(up.json().warnings[0]).toMatch(/suppressed/);
-    const patch = await app.inject({ method: 'PATCH', url: `/api/v1/contacts/${c.id}`, headers: a.auth, payload: { status: 'active' } });
+    const patch = await env.app.inject({ method: 'PATCH', url: `/api/v1/contacts/${c.id}`, headers: env.a.auth, payload: { status: 'active' } });
     expect(patch.statusCode).toBe(409);
     expect(patch.json().error.code).toBe('suppressed');
-    await app.inject({ method: 'DELETE', url: `/api/v1/contacts/${c.id}`, headers: a.auth });
+    await env.app.inject({ method: 'DELETE', url: `/api/v1/contacts/${c.id}`, headers: env.a.auth });
     const again = await post({ email: 'gone@example.com' });
     expect(again.statusCode).toBe(201);
     expect(again.json()).toMatchObject({ status: 'blocked', suppressed: true });
     // A suppression by complaint of a new address: the contact created later is "complained".
-    await app.inject({ method: 'POST', url: '/api/v1/suppressions', headers: a.auth, payload: { email: 'angry@example.com', reason: 'complaint' } });
+    await env.app.inject({ method: 'POST', url: '/api/v1/suppressions', headers: env.a.auth, payload: { email: 'angry@example.com', reason: 'complaint' } });
     expect((await post({ email: 'angry@example.com' })).json().status).toBe('complained');
   });
 
@@ -156,26 +143,26 @@ describeEachDb('contacts API', (dialect) => {
     const up = await post({ email: 'unsub@example.com', status: 'active' });
     expect(up.json().status).toBe('unsubscribed');
     expect(up.json().warnings[0]).toMatch(/does not re-activate/);
-    const patch = await app.inject({ method: 'PATCH', url: `/api/v1/contacts/${c.id}`, headers: a.auth, payload: { status: 'active' } });
+    const patch = await env.app.inject({ method: 'PATCH', url: `/api/v1/contacts/${c.id}`, headers: env.a.auth, payload: { status: 'active' } });
     expect(patch.json().status).toBe('active');
   });
 
   it('keeps a bounced status when the address is suppressed later', async () => {
     const c = (await post({ email: 'bounced@example.com', status: 'bounced' })).json();
-    await app.inject({ method: 'POST', url: '/api/v1/suppressions', headers: a.auth, payload: { email: 'bounced@example.com' } });
+    await env.app.inject({ method: 'POST', url: '/api/v1/suppressions', headers: env.a.auth, payload: { email: 'bounced@example.com' } });
     expect((await get(`/api/v1/contacts/${c.id}`)).json().status).toBe('bounced');
   });
 
   it('checks permissions: a viewer cannot read contacts, an analyst cannot write', async () => {
-    const viewer = await keyWithRole(ctx, a.workspace.id, 'viewer');
+    const viewer = await keyWithRole(env.ctx, env.a.workspace.id, 'viewer');
     expect((await get('/api/v1/contacts', viewer)).statusCode).toBe(403);
-    const analyst = await keyWithRole(ctx, a.workspace.id, 'analyst');
+    const analyst = await keyWithRole(env.ctx, env.a.workspace.id, 'analyst');
     expect((await get('/api/v1/contacts', analyst)).statusCode).toBe(200);
     expect((await post({ email: 'x@example.com' }, analyst)).statusCode).toBe(403);
   });
 
   it('documents the audience routes in OpenAPI with tags and summaries', async () => {
-    const doc = (await app.inject('/api/v1/openapi.json')).json();
+    const doc = (await env.app.inject('/api/v1/openapi.json')).json();
     for (const path of ['/api/v1/contacts', '/api/v1/contacts/{id}', '/api/v1/lists/{id}/subscribe', '/api/v1/suppressions/{email}', '/api/v1/exports/contacts', '/api/v1/contacts/{id}/consent', '/api/v1/tags']) {
       expect(Object.keys(doc.paths), path).toContain(path);
     }

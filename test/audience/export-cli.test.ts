@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { upsertContact } from '../../src/contacts/index.js';
 import { createList, subscribe } from '../../src/lists/index.js';
-import { createTenant, openTestContext, type TestContext, type Tenant } from '../helpers/context.js';
+import { useTestEnv, type TestContext } from '../helpers/context.js';
 
 const run = promisify(execFile);
 
@@ -23,37 +23,33 @@ async function cli(ctx: TestContext, args: string[]): Promise<{ code: number; st
 // The CLI runs as a real process against a SQLite file (one database is enough: the export
 // queries themselves run on both databases in export.test.ts).
 describe('postlane export (CLI)', () => {
-  let ctx: TestContext;
-  let t: Tenant;
+  const env = useTestEnv('sqlite', { app: false, tenants: { t: { name: 'Cli Shop' } } });
   beforeAll(async () => {
-    ctx = await openTestContext('sqlite');
-    t = await createTenant(ctx, { name: 'Cli Shop' });
-    const list = await createList(ctx, t.workspace.id, { name: 'News letter' });
-    await upsertContact(ctx, t.workspace.id, { email: 'one@cli.example', firstName: '=2+3', attributes: { city: 'Köln, "DE"' } });
-    await upsertContact(ctx, t.workspace.id, { email: 'two@cli.example' });
-    await subscribe(ctx, t.workspace.id, list.id, { email: 'one@cli.example' });
+    const list = await createList(env.ctx, env.t.workspace.id, { name: 'News letter' });
+    await upsertContact(env.ctx, env.t.workspace.id, { email: 'one@cli.example', firstName: '=2+3', attributes: { city: 'Köln, "DE"' } });
+    await upsertContact(env.ctx, env.t.workspace.id, { email: 'two@cli.example' });
+    await subscribe(env.ctx, env.t.workspace.id, list.id, { email: 'one@cli.example' });
   });
-  afterAll(async () => ctx.destroy());
 
   it('writes the list as formula-safe CSV to stdout and audits the export as the CLI', async () => {
-    const r = await cli(ctx, ['export', '--list', 'News letter', '--workspace', t.workspace.slug]);
+    const r = await cli(env.ctx, ['export', '--list', 'News letter', '--workspace', env.t.workspace.slug]);
     expect(r.code, r.stderr).toBe(0);
     const rows = parse(r.stdout) as string[][];
     expect(rows).toEqual([
       ['email', 'first_name', 'last_name', 'status', 'timezone', 'created_at', 'city'],
-      ['one@cli.example', "'=2+3", '', 'active', '', new Date(ctx.clock.now()).toISOString(), 'Köln, "DE"'],
+      ['one@cli.example', "'=2+3", '', 'active', '', new Date(env.ctx.clock.now()).toISOString(), 'Köln, "DE"'],
     ]);
-    const audit = await ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'contacts.export').executeTakeFirstOrThrow();
+    const audit = await env.ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'contacts.export').executeTakeFirstOrThrow();
     expect(audit.actor_type).toBe('cli');
-    expect(audit.workspace_id).toBe(t.workspace.id);
+    expect(audit.workspace_id).toBe(env.t.workspace.id);
     expect(JSON.parse(String(audit.details))).toMatchObject({ rows: 1, completed: true });
   }, 60_000);
 
   it('writes NDJSON with --format json, and fails with exit 1 on an unknown list or format', async () => {
-    const r = await cli(ctx, ['export', '--format', 'json', '--workspace', t.workspace.slug]);
+    const r = await cli(env.ctx, ['export', '--format', 'json', '--workspace', env.t.workspace.slug]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l).email)).toEqual(['one@cli.example', 'two@cli.example']);
-    const missing = await cli(ctx, ['export', '--list', 'Nope', '--workspace', t.workspace.slug]);
+    const missing = await cli(env.ctx, ['export', '--list', 'Nope', '--workspace', env.t.workspace.slug]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/list "Nope" not found/);
     expect(missing.stdout).toBe('');

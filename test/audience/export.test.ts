@@ -1,12 +1,11 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/http/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { csvCell, csvRow } from '../../src/exports/csv.js';
 import { exportContacts } from '../../src/exports/contacts.js';
-import { createTenant, describeEachDb, keyWithRole, openTestContext, testApp, type TestContext, type Tenant } from '../helpers/context.js';
+import { createTenant, describeEachDb, keyWithRole, useTestEnv, type TestContext } from '../helpers/context.js';
 
 describe('CSV cells', () => {
   it('prevents spreadsheet formula injection: cells starting with = + - @ tab or CR get a leading apostrophe', () => {
@@ -48,26 +47,17 @@ async function seedContacts(ctx: TestContext, workspaceId: number, n: number, li
 }
 
 describeEachDb('contact export', (dialect) => {
-  let ctx: TestContext;
-  let app: App;
-  let a: Tenant;
   let listId: number;
-  const get = (url: string, headers: Record<string, string> = a.auth) => app.inject({ url, headers });
+  const env = useTestEnv(dialect, { tenants: { a: { name: 'Alpha' } } });
+  const get = (url: string, headers: Record<string, string> = env.a.auth) => env.app.inject({ url, headers });
 
   beforeAll(async () => {
-    ctx = await openTestContext(dialect);
-    app = await testApp(ctx);
-    a = await createTenant(ctx, { name: 'Alpha' });
-    const post = (url: string, payload: object) => app.inject({ method: 'POST', url, headers: a.auth, payload });
+    const post = (url: string, payload: object) => env.app.inject({ method: 'POST', url, headers: env.a.auth, payload });
     listId = (await post('/api/v1/lists', { name: 'Members' })).json().id;
     await post('/api/v1/contacts', { email: 'evil@example.com', first_name: '=cmd|"/C calc"!A0', last_name: 'O"Brien, Jr.', attributes: { note: '@SUM(1)', score: -3, bio: 'line1\nline2, "quoted"' } });
     await post('/api/v1/contacts', { email: 'zoe@example.com', first_name: 'Zoë', last_name: '東京', timezone: 'Asia/Tokyo', attributes: { note: 'hi' } });
     await post('/api/v1/contacts', { email: 'gone@example.com', status: 'unsubscribed' });
     await post(`/api/v1/lists/${listId}/subscribe`, { email: 'zoe@example.com' });
-  });
-  afterAll(async () => {
-    await app.close();
-    await ctx.destroy();
   });
 
   it('streams a formula-safe RFC 4180 CSV with built-in columns and every attribute (audited with the row count)', async () => {
@@ -77,10 +67,10 @@ describeEachDb('contact export', (dialect) => {
     expect(r.headers['content-disposition']).toMatch(/attachment; filename="contacts-.*\.csv"/);
     const rows = parse(r.body) as string[][];
     expect(rows[0]).toEqual(['email', 'first_name', 'last_name', 'status', 'timezone', 'created_at', 'bio', 'note', 'score']);
-    expect(rows[1]).toEqual(['evil@example.com', `'=cmd|"/C calc"!A0`, 'O"Brien, Jr.', 'active', '', new Date(ctx.clock.now()).toISOString(), 'line1\nline2, "quoted"', "'@SUM(1)", '-3']);
+    expect(rows[1]).toEqual(['evil@example.com', `'=cmd|"/C calc"!A0`, 'O"Brien, Jr.', 'active', '', new Date(env.ctx.clock.now()).toISOString(), 'line1\nline2, "quoted"', "'@SUM(1)", '-3']);
     expect(rows[2]!.slice(0, 5)).toEqual(['zoe@example.com', 'Zoë', '東京', 'active', 'Asia/Tokyo']);
     expect(rows).toHaveLength(4);
-    const audit = await ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'contacts.export').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const audit = await env.ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'contacts.export').orderBy('id', 'desc').executeTakeFirstOrThrow();
     expect(audit.actor_type).toBe('api_key');
     expect(JSON.parse(typeof audit.details === 'string' ? audit.details : JSON.stringify(audit.details))).toMatchObject({ rows: 3, format: 'csv', completed: true });
   });
@@ -99,25 +89,25 @@ describeEachDb('contact export', (dialect) => {
   });
 
   it('requires exports:write and contacts:read: a viewer or marketer-less role is refused, an analyst may export', async () => {
-    const viewer = await keyWithRole(ctx, a.workspace.id, 'viewer');
+    const viewer = await keyWithRole(env.ctx, env.a.workspace.id, 'viewer');
     const denied = await get('/api/v1/exports/contacts', viewer);
     expect(denied.statusCode).toBe(403);
     expect(denied.json().error.code).toBe('forbidden');
-    const analyst = await keyWithRole(ctx, a.workspace.id, 'analyst');
+    const analyst = await keyWithRole(env.ctx, env.a.workspace.id, 'analyst');
     expect((await get(`/api/v1/exports/contacts?list_id=${listId}`, analyst)).statusCode).toBe(200);
     expect((await get('/api/v1/exports/contacts?list_id=999999')).statusCode).toBe(404);
     expect((await get('/api/v1/exports/contacts?membership_status=confirmed')).statusCode).toBe(400);
   });
 
   it('exports 50,000 contacts in keyset batches without running ahead of a slow consumer', async () => {
-    const t = await createTenant(ctx, { name: 'Big' });
-    const big = (await ctx.db.insertInto('lists').values({ workspace_id: t.workspace.id, name: 'All', description: null, opt_in: 'single', created_at: 0, updated_at: 0 }).returning('id').executeTakeFirstOrThrow()).id;
-    await seedContacts(ctx, t.workspace.id, 50_000, Number(big));
+    const t = await createTenant(env.ctx, { name: 'Big' });
+    const big = (await env.ctx.db.insertInto('lists').values({ workspace_id: t.workspace.id, name: 'All', description: null, opt_in: 'single', created_at: 0, updated_at: 0 }).returning('id').executeTakeFirstOrThrow()).id;
+    await seedContacts(env.ctx, t.workspace.id, 50_000, Number(big));
     let fetched = 0;
     let written = 0;
     let maxLead = 0;
     const batchSize = 1000;
-    const exp = await exportContacts(ctx, t.workspace.id, { format: 'csv', listId: Number(big), actor: 'test', batchSize, onBatch: (n) => { fetched += n; } });
+    const exp = await exportContacts(env.ctx, t.workspace.id, { format: 'csv', listId: Number(big), actor: 'test', batchSize, onBatch: (n) => { fetched += n; } });
     const heapBefore = process.memoryUsage().heapUsed;
     let maxHeap = heapBefore;
     const slow = new Writable({
@@ -136,7 +126,7 @@ describeEachDb('contact export', (dialect) => {
     // (reading everything first) the lead would reach 50,000 rows.
     expect(maxLead).toBeLessThanOrEqual(4 * batchSize);
     expect(maxHeap - heapBefore).toBeLessThan(150 * 1024 * 1024);
-    const viaApi = await app.inject({ url: `/api/v1/exports/contacts?list_id=${big}&format=json`, headers: t.auth });
+    const viaApi = await env.app.inject({ url: `/api/v1/exports/contacts?list_id=${big}&format=json`, headers: t.auth });
     expect(viaApi.body.split('\n').filter(Boolean)).toHaveLength(50_000);
   }, 120_000);
 });

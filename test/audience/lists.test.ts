@@ -1,25 +1,12 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import type { App } from '../../src/http/app.js';
-import { createTenant, describeEachDb, openTestContext, testApp, type TestContext, type Tenant } from '../helpers/context.js';
+import { createTenant, describeEachDb, openTestContext, useTestEnv } from '../helpers/context.js';
 
 describeEachDb('lists, memberships, tags and consent', (dialect) => {
-  let ctx: TestContext;
-  let app: App;
-  let a: Tenant;
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
-  const req = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: object) => app.inject({ method, url, headers: a.auth, ...(payload ? { payload } : {}) });
-
-  beforeAll(async () => {
-    ctx = await openTestContext(dialect, { clock });
-    app = await testApp(ctx);
-    a = await createTenant(ctx, { name: 'Alpha' });
-  });
-  afterAll(async () => {
-    await app.close();
-    await ctx.destroy();
-  });
+  const env = useTestEnv(dialect, { clock, tenants: { a: { name: 'Alpha' } } });
+  const req = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: object) => env.app.inject({ method, url, headers: env.a.auth, ...(payload ? { payload } : {}) });
 
   it('creates, lists, renames and deletes lists (names unique per workspace)', async () => {
     const l = await req('POST', '/api/v1/lists', { name: 'Weekly', opt_in: 'single' });
@@ -30,7 +17,7 @@ describeEachDb('lists, memberships, tags and consent', (dialect) => {
     expect((await req('GET', '/api/v1/lists')).json().data.map((x: { name: string }) => x.name)).toContain('Weekly news');
     expect((await req('DELETE', `/api/v1/lists/${l.json().id}`)).statusCode).toBe(200);
     expect((await req('GET', `/api/v1/lists/${l.json().id}`)).statusCode).toBe(404);
-    const audit = await ctx.db.selectFrom('audit_log').select('action').where('action', '=', 'lists.delete').execute();
+    const audit = await env.ctx.db.selectFrom('audit_log').select('action').where('action', '=', 'lists.delete').execute();
     expect(audit).toHaveLength(1);
   });
 
@@ -78,7 +65,7 @@ describeEachDb('lists, memberships, tags and consent', (dialect) => {
     const existing = (await req('POST', '/api/v1/contacts', { email: 'blocked@guard.example' })).json();
     expect(existing).toMatchObject({ status: 'bounced', suppressed: true });
     expect((await req('POST', `/api/v1/lists/${list.id}/subscribe`, { contact_id: existing.id })).json().error.code).toBe('suppressed');
-    const members = await ctx.db.selectFrom('list_memberships').selectAll().where('list_id', '=', list.id).execute();
+    const members = await env.ctx.db.selectFrom('list_memberships').selectAll().where('list_id', '=', list.id).execute();
     expect(members).toHaveLength(0);
   });
 
@@ -95,8 +82,8 @@ describeEachDb('lists, memberships, tags and consent', (dialect) => {
 
   it('keeps an append-only consent ledger with purpose, source, wording, IP and user agent', async () => {
     const c = (await req('POST', '/api/v1/contacts', { email: 'consent@example.com' })).json();
-    const grant = await app.inject({
-      method: 'POST', url: `/api/v1/contacts/${c.id}/consent`, headers: { ...a.auth, 'user-agent': 'FormRelay/1' },
+    const grant = await env.app.inject({
+      method: 'POST', url: `/api/v1/contacts/${c.id}/consent`, headers: { ...env.a.auth, 'user-agent': 'FormRelay/1' },
       payload: { purpose: 'marketing_email', action: 'granted', source_type: 'form', source_id: 'footer', wording_version: 'v3' },
     });
     expect(grant.statusCode).toBe(201);
@@ -110,7 +97,7 @@ describeEachDb('lists, memberships, tags and consent', (dialect) => {
     // No route changes or removes an entry, and the database refuses an UPDATE.
     expect((await req('PATCH', `/api/v1/contacts/${c.id}/consent`, { purpose: 'x' })).statusCode).toBe(404);
     expect((await req('DELETE', `/api/v1/contacts/${c.id}/consent`)).statusCode).toBe(404);
-    await expect(sql`UPDATE consent_ledger SET action = 'granted'`.execute(ctx.db)).rejects.toThrow(/append-only/);
+    await expect(sql`UPDATE consent_ledger SET action = 'granted'`.execute(env.ctx.db)).rejects.toThrow(/append-only/);
     const after = (await req('GET', `/api/v1/contacts/${c.id}/consent`)).json();
     expect(after.data.map((e: { action: string }) => e.action)).toEqual(['granted', 'withdrawn']);
   });
@@ -125,7 +112,7 @@ describeEachDb('lists, memberships, tags and consent', (dialect) => {
     const del = await req('DELETE', `/api/v1/suppressions/s2@sup.example?reason=${encodeURIComponent('customer asked via support')}`);
     expect(del.statusCode).toBe(200);
     expect((await req('DELETE', '/api/v1/suppressions/s2@sup.example')).statusCode).toBe(404);
-    const audit = await ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'suppressions.remove').executeTakeFirstOrThrow();
+    const audit = await env.ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'suppressions.remove').executeTakeFirstOrThrow();
     expect(audit.target_id).toBe('s2@sup.example');
     expect(JSON.stringify(audit.details)).toContain('customer asked via support');
     expect((await req('POST', '/api/v1/suppressions', { email: 'not-an-address' })).statusCode).toBe(400);

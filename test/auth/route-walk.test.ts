@@ -1,8 +1,7 @@
 // Walks EVERY registered /api/v1 route, so a route added later without authorisation fails here.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { App } from '../../src/http/app.js';
+import { beforeAll, expect, it } from 'vitest';
 import { addUser } from '../../src/users/index.js';
-import { createTenant, describeEachDb, keyWithRole, openTestContext, testApp, type Tenant, type TestContext } from '../helpers/context.js';
+import { describeEachDb, keyWithRole, useTestEnv } from '../helpers/context.js';
 import { login, type BrowserSession } from './helpers.js';
 
 /** Routes anyone may call: first-run setup, sign-in and the API description. */
@@ -23,25 +22,16 @@ const VIEWER_MAY: Set<string> = new Set(['POST /api/v1/templates/preview', 'POST
 const concrete = (url: string) => url.replace(/:[A-Za-z_]+/g, '1').replace(/\*/g, 'x');
 
 describeEachDb('every /api/v1 route requires authentication and the right role', (dialect) => {
-  let ctx: TestContext;
-  let app: App;
-  let t: Tenant;
   let viewer: { authorization: string };
   let session: BrowserSession;
   let routes: Array<{ method: string; url: string }>;
 
+  const env = useTestEnv(dialect, { tenants: { t: {} } });
   beforeAll(async () => {
-    ctx = await openTestContext(dialect);
-    app = await testApp(ctx);
-    t = await createTenant(ctx);
-    viewer = await keyWithRole(ctx, t.workspace.id, 'viewer');
-    await addUser(ctx, { workspaceId: t.workspace.id, role: 'owner', actor: 'cli' }, { email: 'walker@example.com', role: 'owner', password: 'walker-password' });
-    session = await login(app, 'walker@example.com', 'walker-password');
-    routes = app.routeTable.filter((r) => r.url.startsWith('/api/v1') && r.method !== 'HEAD' && r.method !== 'OPTIONS');
-  });
-  afterAll(async () => {
-    await app.close();
-    await ctx.destroy();
+    viewer = await keyWithRole(env.ctx, env.t.workspace.id, 'viewer');
+    await addUser(env.ctx, { workspaceId: env.t.workspace.id, role: 'owner', actor: 'cli' }, { email: 'walker@example.com', role: 'owner', password: 'walker-password' });
+    session = await login(env.app, 'walker@example.com', 'walker-password');
+    routes = env.app.routeTable.filter((r) => r.url.startsWith('/api/v1') && r.method !== 'HEAD' && r.method !== 'OPTIONS');
   });
 
   it('collects the routes of every domain (a walk over nothing proves nothing)', () => {
@@ -58,7 +48,7 @@ describeEachDb('every /api/v1 route requires authentication and the right role',
       const key = `${r.method} ${r.url}`;
       if (PUBLIC.has(key)) continue;
       // A body that fails validation: authentication must still come first.
-      const res = await app.inject({ method: r.method as 'GET', url: concrete(r.url), payload: r.method === 'GET' || r.method === 'DELETE' ? undefined : { junk: true } });
+      const res = await env.app.inject({ method: r.method as 'GET', url: concrete(r.url), payload: r.method === 'GET' || r.method === 'DELETE' ? undefined : { junk: true } });
       if (res.statusCode !== 401) open.push(`${key} → ${res.statusCode}`);
     }
     expect(open).toEqual([]);
@@ -66,10 +56,10 @@ describeEachDb('every /api/v1 route requires authentication and the right role',
 
   it('answers 401 to a malformed or revoked credential, never 200', async () => {
     for (const authorization of ['Bearer pl_forged', 'Basic YWRtaW46YWRtaW4=', 'Bearer ']) {
-      const res = await app.inject({ url: '/api/v1/users', headers: { authorization } });
+      const res = await env.app.inject({ url: '/api/v1/users', headers: { authorization } });
       expect(res.statusCode).toBe(401);
     }
-    const res = await app.inject({ url: '/api/v1/users', headers: { cookie: 'postlane_session=forged' } });
+    const res = await env.app.inject({ url: '/api/v1/users', headers: { cookie: 'postlane_session=forged' } });
     expect(res.statusCode).toBe(401);
   });
 
@@ -78,7 +68,7 @@ describeEachDb('every /api/v1 route requires authentication and the right role',
     for (const r of routes) {
       const key = `${r.method} ${r.url}`;
       if (r.method === 'GET' || PUBLIC.has(key) || VIEWER_MAY.has(key)) continue;
-      const res = await app.inject({ method: r.method as 'POST', url: concrete(r.url), headers: viewer, payload: {} });
+      const res = await env.app.inject({ method: r.method as 'POST', url: concrete(r.url), headers: viewer, payload: {} });
       if (res.statusCode !== 403) allowed.push(`${key} → ${res.statusCode}`);
     }
     expect(allowed).toEqual([]);
@@ -89,16 +79,16 @@ describeEachDb('every /api/v1 route requires authentication and the right role',
     for (const r of routes) {
       const key = `${r.method} ${r.url}`;
       if (r.method === 'GET' || PUBLIC.has(key)) continue;
-      const res = await app.inject({ method: r.method as 'POST', url: concrete(r.url), headers: { cookie: session.cookie }, payload: {} });
+      const res = await env.app.inject({ method: r.method as 'POST', url: concrete(r.url), headers: { cookie: session.cookie }, payload: {} });
       if (res.statusCode !== 403 || res.json().error.code !== 'csrf_failed') unprotected.push(`${key} → ${res.statusCode}`);
     }
     expect(unprotected).toEqual([]);
   });
 
   it('lets a viewer read what a viewer may read, and nothing of users, keys or audit', async () => {
-    expect((await app.inject({ url: '/api/v1/auth/me', headers: viewer })).statusCode).toBe(200);
+    expect((await env.app.inject({ url: '/api/v1/auth/me', headers: viewer })).statusCode).toBe(200);
     for (const url of ['/api/v1/users', '/api/v1/api-keys', '/api/v1/audit-log']) {
-      expect((await app.inject({ url, headers: viewer })).statusCode).toBe(403);
+      expect((await env.app.inject({ url, headers: viewer })).statusCode).toBe(403);
     }
   });
 });

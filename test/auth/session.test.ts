@@ -1,45 +1,34 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import type { App } from '../../src/http/app.js';
-import { describeEachDb, openTestContext, testApp, type TestContext } from '../helpers/context.js';
+import { describeEachDb, openTestContext, testApp, useTestEnv } from '../helpers/context.js';
 import { login, sessionCookieOf, toSession } from './helpers.js';
 
-
 describeEachDb('first-run setup, sign-in and sessions', (dialect) => {
-  let ctx: TestContext;
-  let app: App;
   const clock = new ManualClock();
   const OWNER = { email: 'Ada@Example-Corp.io', password: 'correct horse battery' };
-  beforeAll(async () => {
-    ctx = await openTestContext(dialect, { clock });
-    app = await testApp(ctx);
-  });
-  afterAll(async () => {
-    await app.close();
-    await ctx.destroy();
-  });
+  const env = useTestEnv(dialect, { clock });
 
   it('reports setup as needed, creates the owner and workspace, signs them in, then refuses a second setup', async () => {
-    expect((await app.inject('/api/v1/setup')).json()).toEqual({ needed: true });
-    const short = await app.inject({ method: 'POST', url: '/api/v1/setup', payload: { email: OWNER.email, password: 'short' } });
+    expect((await env.app.inject('/api/v1/setup')).json()).toEqual({ needed: true });
+    const short = await env.app.inject({ method: 'POST', url: '/api/v1/setup', payload: { email: OWNER.email, password: 'short' } });
     expect(short.statusCode).toBe(400);
     expect(short.json().error.message).toMatch(/at least 10 characters/);
-    expect((await app.inject('/api/v1/setup')).json()).toEqual({ needed: true });
+    expect((await env.app.inject('/api/v1/setup')).json()).toEqual({ needed: true });
 
-    const res = await app.inject({ method: 'POST', url: '/api/v1/setup', payload: { ...OWNER, name: 'Ada', postal_address: '1 Main St' } });
+    const res = await env.app.inject({ method: 'POST', url: '/api/v1/setup', payload: { ...OWNER, name: 'Ada', postal_address: '1 Main St' } });
     expect(res.statusCode, res.body).toBe(201);
     const s = toSession(res);
     expect(s.body).toMatchObject({ role: 'owner', user: { email: 'ada@example-corp.io', name: 'Ada' }, workspace: { name: 'Example-corp' } });
-    expect((await app.inject('/api/v1/setup')).json()).toEqual({ needed: false });
+    expect((await env.app.inject('/api/v1/setup')).json()).toEqual({ needed: false });
 
-    const again = await app.inject({ method: 'POST', url: '/api/v1/setup', payload: { email: 'mallory@evil.test', password: 'mallory-password' } });
+    const again = await env.app.inject({ method: 'POST', url: '/api/v1/setup', payload: { email: 'mallory@evil.test', password: 'mallory-password' } });
     expect(again.statusCode).toBe(409);
-    const me = await app.inject({ url: '/api/v1/auth/me', headers: { cookie: s.cookie } });
+    const me = await env.app.inject({ url: '/api/v1/auth/me', headers: { cookie: s.cookie } });
     expect(me.json()).toMatchObject({ role: 'owner', csrf_token: s.csrf, user: { email: 'ada@example-corp.io' } });
   });
 
   it('sets an HttpOnly, SameSite=Lax, Path=/ cookie, not Secure over plain http', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: OWNER });
+    const res = await env.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: OWNER });
     expect(res.statusCode).toBe(200);
     const c = sessionCookieOf(res);
     expect(c).toMatch(/HttpOnly/);
@@ -47,23 +36,23 @@ describeEachDb('first-run setup, sign-in and sessions', (dialect) => {
     expect(c).toMatch(/Path=\//);
     expect(c).not.toMatch(/Secure/);
     expect(res.json()).toMatchObject({ role: 'owner', workspace: { slug: 'example-corp' } });
-    const spelled = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { ...OWNER, email: '  ADA@EXAMPLE-CORP.IO ' } });
+    const spelled = await env.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { ...OWNER, email: '  ADA@EXAMPLE-CORP.IO ' } });
     expect(spelled.statusCode).toBe(200);
   });
 
   it('marks the cookie Secure when the request came over https', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: OWNER, headers: { 'x-forwarded-proto': 'https' } });
+    const res = await env.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: OWNER, headers: { 'x-forwarded-proto': 'https' } });
     // Without trustProxy the forwarded header is ignored: still plain http.
     expect(sessionCookieOf(res)).not.toMatch(/Secure/);
     // Behind a TLS-terminating proxy that is trusted, X-Forwarded-Proto: https makes it Secure.
-    ctx.config.trustProxy = true;
-    const proxied = await testApp(ctx);
+    env.ctx.config.trustProxy = true;
+    const proxied = await testApp(env.ctx);
     try {
       const res2 = await proxied.inject({ method: 'POST', url: '/api/v1/auth/login', payload: OWNER, headers: { 'x-forwarded-proto': 'https' } });
       expect(sessionCookieOf(res2)).toMatch(/Secure/);
     } finally {
       await proxied.close();
-      ctx.config.trustProxy = false;
+      env.ctx.config.trustProxy = false;
     }
     const https = await openTestContext(dialect, { clock, config: { publicUrl: 'https://mail.example.com' } });
     const httpsApp = await testApp(https);
@@ -77,82 +66,82 @@ describeEachDb('first-run setup, sign-in and sessions', (dialect) => {
   });
 
   it('rejects a wrong password and an unknown email with the same message, and audits both', async () => {
-    const wrong = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: OWNER.email, password: 'not the password' }, remoteAddress: '10.0.0.1' });
-    const unknown = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'nobody@example.com', password: 'not the password' }, remoteAddress: '10.0.0.1' });
+    const wrong = await env.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: OWNER.email, password: 'not the password' }, remoteAddress: '10.0.0.1' });
+    const unknown = await env.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'nobody@example.com', password: 'not the password' }, remoteAddress: '10.0.0.1' });
     expect(wrong.statusCode).toBe(401);
     expect(unknown.statusCode).toBe(401);
     expect(wrong.json().error.message).toBe(unknown.json().error.message);
-    const actions = await ctx.db.selectFrom('audit_log').select(['action', 'details']).where('action', '=', 'auth.login_failed').execute();
+    const actions = await env.ctx.db.selectFrom('audit_log').select(['action', 'details']).where('action', '=', 'auth.login_failed').execute();
     expect(actions.length).toBe(2);
     expect(JSON.stringify(actions)).not.toContain('not the password');
   });
 
   it('prevents cross-site request forgery: a form POST carrying only the cookie is rejected', async () => {
-    const s = await login(app, OWNER.email, OWNER.password);
+    const s = await login(env.app, OWNER.email, OWNER.password);
     // What a hostile page's auto-submitting form sends: the cookie (if the browser attaches it), no header.
-    const forged = await app.inject({
+    const forged = await env.app.inject({
       method: 'PATCH', url: '/api/v1/workspace', headers: { cookie: s.cookie, 'content-type': 'application/json' }, payload: { name: 'pwned' },
     });
     expect(forged.statusCode).toBe(403);
     expect(forged.json().error.code).toBe('csrf_failed');
-    const formPost = await app.inject({
+    const formPost = await env.app.inject({
       method: 'POST', url: '/api/v1/users', headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
       payload: 'email=mallory%40evil.test&role=owner&password=mallory-password',
     });
     expect(formPost.statusCode).toBe(403);
     expect(formPost.json().error.code).toBe('csrf_failed');
-    const wrongToken = await app.inject({ method: 'PATCH', url: '/api/v1/workspace', headers: { cookie: s.cookie, 'x-csrf-token': 'x'.repeat(32) }, payload: { name: 'pwned' } });
+    const wrongToken = await env.app.inject({ method: 'PATCH', url: '/api/v1/workspace', headers: { cookie: s.cookie, 'x-csrf-token': 'x'.repeat(32) }, payload: { name: 'pwned' } });
     expect(wrongToken.statusCode).toBe(403);
-    const ok = await app.inject({ method: 'PATCH', url: '/api/v1/workspace', headers: s.headers, payload: { name: 'Renamed' } });
+    const ok = await env.app.inject({ method: 'PATCH', url: '/api/v1/workspace', headers: s.headers, payload: { name: 'Renamed' } });
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json().name).toBe('Renamed');
   });
 
   it('signs out: the session stops working and the sign-out is audited', async () => {
-    const s = await login(app, OWNER.email, OWNER.password);
-    const noCsrf = await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie: s.cookie } });
+    const s = await login(env.app, OWNER.email, OWNER.password);
+    const noCsrf = await env.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie: s.cookie } });
     expect(noCsrf.statusCode).toBe(403);
-    const out = await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: s.headers });
+    const out = await env.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: s.headers });
     expect(out.statusCode).toBe(204);
     expect(String(out.headers['set-cookie'])).toMatch(/postlane_session=;/);
-    expect((await app.inject({ url: '/api/v1/auth/me', headers: { cookie: s.cookie } })).statusCode).toBe(401);
-    const logouts = await ctx.db.selectFrom('audit_log').select('action').where('action', '=', 'auth.logout').execute();
+    expect((await env.app.inject({ url: '/api/v1/auth/me', headers: { cookie: s.cookie } })).statusCode).toBe(401);
+    const logouts = await env.ctx.db.selectFrom('audit_log').select('action').where('action', '=', 'auth.logout').execute();
     expect(logouts.length).toBe(1);
   });
 
   it('expires sessions after their lifetime', async () => {
-    const s = await login(app, OWNER.email, OWNER.password);
+    const s = await login(env.app, OWNER.email, OWNER.password);
     clock.advance(8 * 24 * 3600 * 1000);
-    expect((await app.inject({ url: '/api/v1/auth/me', headers: { cookie: s.cookie } })).statusCode).toBe(401);
+    expect((await env.app.inject({ url: '/api/v1/auth/me', headers: { cookie: s.cookie } })).statusCode).toBe(401);
   });
 
   describe('password change', () => {
     it('CVE-2026-34828 (listmonk): a password change ends every other session', async () => {
-      const laptop = await login(app, OWNER.email, OWNER.password);
-      const stolen = await login(app, OWNER.email, OWNER.password);
+      const laptop = await login(env.app, OWNER.email, OWNER.password);
+      const stolen = await login(env.app, OWNER.email, OWNER.password);
       clock.advance(1000);
-      const wrongCurrent = await app.inject({
+      const wrongCurrent = await env.app.inject({
         method: 'POST', url: '/api/v1/auth/password', headers: laptop.headers, payload: { current_password: 'guess-guess-guess', new_password: 'a brand new password' },
       });
       expect(wrongCurrent.statusCode).toBe(403);
-      const tooShort = await app.inject({
+      const tooShort = await env.app.inject({
         method: 'POST', url: '/api/v1/auth/password', headers: laptop.headers, payload: { current_password: OWNER.password, new_password: 'short' },
       });
       expect(tooShort.statusCode).toBe(400);
-      expect((await app.inject({ url: '/api/v1/auth/me', headers: { cookie: stolen.cookie } })).statusCode).toBe(200);
+      expect((await env.app.inject({ url: '/api/v1/auth/me', headers: { cookie: stolen.cookie } })).statusCode).toBe(200);
 
-      const res = await app.inject({
+      const res = await env.app.inject({
         method: 'POST', url: '/api/v1/auth/password', headers: laptop.headers, payload: { current_password: OWNER.password, new_password: 'a brand new password' },
       });
       expect(res.statusCode, res.body).toBe(200);
       const renewed = toSession(res);
-      expect((await app.inject({ url: '/api/v1/auth/me', headers: { cookie: stolen.cookie } })).statusCode).toBe(401);
-      expect((await app.inject({ url: '/api/v1/auth/me', headers: { cookie: laptop.cookie } })).statusCode).toBe(401);
-      expect((await app.inject({ url: '/api/v1/auth/me', headers: { cookie: renewed.cookie } })).statusCode).toBe(200);
+      expect((await env.app.inject({ url: '/api/v1/auth/me', headers: { cookie: stolen.cookie } })).statusCode).toBe(401);
+      expect((await env.app.inject({ url: '/api/v1/auth/me', headers: { cookie: laptop.cookie } })).statusCode).toBe(401);
+      expect((await env.app.inject({ url: '/api/v1/auth/me', headers: { cookie: renewed.cookie } })).statusCode).toBe(200);
       // The old password no longer signs in; the new one does.
-      const old = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: OWNER });
+      const old = await env.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: OWNER });
       expect(old.statusCode).toBe(401);
-      await login(app, OWNER.email, 'a brand new password');
+      await login(env.app, OWNER.email, 'a brand new password');
       OWNER.password = 'a brand new password';
     });
   });

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compileContent, saveFragment, type RenderVars } from '../../src/content/index.js';
 import { AppError } from '../../src/errors.js';
-import { createTenant, describeEachDb, openTestContext, type TestContext, type Tenant } from '../helpers/context.js';
+import { createTenant, describeEachDb, openTestContext, useTestEnv } from '../helpers/context.js';
 
 export function vars(over: Partial<RenderVars['contact']> = {}): RenderVars {
   return {
@@ -24,17 +24,11 @@ async function issues(p: Promise<unknown>): Promise<Array<{ field: string; line:
 }
 
 describeEachDb('content compile', (dialect) => {
-  let ctx: TestContext;
-  let t: Tenant;
-  const ws = () => t.workspace.id;
-  beforeAll(async () => {
-    ctx = await openTestContext(dialect);
-    t = await createTenant(ctx);
-  });
-  afterAll(async () => ctx.destroy());
+  const env = useTestEnv(dialect, { app: false, tenants: { t: {} } });
+  const ws = () => env.t.workspace.id;
 
   it('personalises with fallbacks and escapes contact data in html but not in text', async () => {
-    const c = await compileContent(ctx, ws(), {
+    const c = await compileContent(env.ctx, ws(), {
       subject: 'Hi {{ contact.first_name | default: "there" }}',
       html: '<p>Hello {{ contact.first_name | default: "there" }} {{ contact.company }}</p>',
     });
@@ -43,59 +37,59 @@ describeEachDb('content compile', (dialect) => {
     expect(r.subject).toBe('Hi there');
     expect(r.html).toContain('Hello there &lt;script&gt;x&lt;/script&gt;');
     expect(r.text).toContain('Hello there <script>x</script>');
-    const blank = await compileContent(ctx, ws(), { subject: 'Hi {{ contact.first_name | fallback: "friend" }}', text: 'x' });
+    const blank = await compileContent(env.ctx, ws(), { subject: 'Hi {{ contact.first_name | fallback: "friend" }}', text: 'x' });
     expect(blank.render(vars({ first_name: '   ' })).subject).toBe('Hi friend');
   });
 
   it('derives the text part from the html template once, rendered per recipient', async () => {
-    const c = await compileContent(ctx, ws(), { subject: 's', html: '<h1>Welcome {{ contact.first_name }}</h1><p>See <a href="https://example.com/a?x=1&amp;y=2">our shop</a></p>' });
+    const c = await compileContent(env.ctx, ws(), { subject: 's', html: '<h1>Welcome {{ contact.first_name }}</h1><p>See <a href="https://example.com/a?x=1&amp;y=2">our shop</a></p>' });
     const r = c.render(vars());
     expect(r.text).toContain('Welcome Ann');
     expect(r.text).toContain('our shop [https://example.com/a?x=1&y=2]');
   });
 
   it('appends the unsubscribe link and postal address when the template lacks them, in both parts', async () => {
-    const c = await compileContent(ctx, ws(), { subject: 's', html: '<html><body><p>x</p></body></html>', text: 'plain' });
+    const c = await compileContent(env.ctx, ws(), { subject: 's', html: '<html><body><p>x</p></body></html>', text: 'plain' });
     const r = c.render(vars());
     expect(r.html).toMatch(/<a href="https:\/\/mail\.example\.com\/u\/tok\.en"[^>]*>Unsubscribe<\/a>.*<\/body><\/html>$/s);
     expect(r.html).toContain('1 Test Street, Berlin');
     expect(r.text).toContain('Unsubscribe: https://mail.example.com/u/tok.en');
     expect(r.text).toContain('1 Test Street, Berlin');
-    const own = await compileContent(ctx, ws(), { subject: 's', html: '<p><a href="{{ unsubscribe_url }}">Leave</a> {{ workspace.postal_address }}</p>', text: 'Leave: {{ unsubscribe_url }} {{ workspace.postal_address }}' });
+    const own = await compileContent(env.ctx, ws(), { subject: 's', html: '<p><a href="{{ unsubscribe_url }}">Leave</a> {{ workspace.postal_address }}</p>', text: 'Leave: {{ unsubscribe_url }} {{ workspace.postal_address }}' });
     const r2 = own.render(vars());
     expect(r2.html).not.toContain('postlane-footer');
     expect(r2.text).not.toContain('--');
-    const off = await compileContent(ctx, ws(), { subject: 's', html: '<p>x</p>' }, { ensureCompliance: false });
+    const off = await compileContent(env.ctx, ws(), { subject: 's', html: '<p>x</p>' }, { ensureCompliance: false });
     expect(off.render(vars()).html).toBe('<p>x</p>');
   });
 
   it('reports template errors with field, line and column', async () => {
-    const found = await issues(compileContent(ctx, ws(), { subject: 'ok', html: '<p>\n  {{ contact.first_name | nosuchfilter }}</p>' }));
+    const found = await issues(compileContent(env.ctx, ws(), { subject: 'ok', html: '<p>\n  {{ contact.first_name | nosuchfilter }}</p>' }));
     expect(found[0]).toMatchObject({ field: 'html', line: 2, col: 3 });
     expect(found[0]?.message).toMatch(/undefined filter: nosuchfilter/);
-    const subj = await issues(compileContent(ctx, ws(), { subject: 'Hi {% if %}', html: '<p>x</p>' }));
+    const subj = await issues(compileContent(env.ctx, ws(), { subject: 'Hi {% if %}', html: '<p>x</p>' }));
     expect(subj[0]).toMatchObject({ field: 'subject', line: 1 });
-    const unclosed = await issues(compileContent(ctx, ws(), { subject: 's', text: 'a\nb\n{% for x in y %}' }));
+    const unclosed = await issues(compileContent(env.ctx, ws(), { subject: 's', text: 'a\nb\n{% for x in y %}' }));
     expect(unclosed[0]).toMatchObject({ field: 'text', line: 3 });
   });
 
   it('renders versioned fragments from the database, latest version wins', async () => {
-    await saveFragment(ctx, { workspaceId: ws(), actor: 'cli' }, 'footer', '<p>v1 {{ contact.first_name }}</p>');
-    await saveFragment(ctx, { workspaceId: ws(), actor: 'cli' }, 'footer', '<p>v2 {{ contact.first_name }}</p>');
-    const c = await compileContent(ctx, ws(), { subject: 's', html: "<div>{% render 'footer', contact: contact %}</div>" });
+    await saveFragment(env.ctx, { workspaceId: ws(), actor: 'cli' }, 'footer', '<p>v1 {{ contact.first_name }}</p>');
+    await saveFragment(env.ctx, { workspaceId: ws(), actor: 'cli' }, 'footer', '<p>v2 {{ contact.first_name }}</p>');
+    const c = await compileContent(env.ctx, ws(), { subject: 's', html: "<div>{% render 'footer', contact: contact %}</div>" });
     expect(c.render(vars()).html).toContain('<p>v2 Ann</p>');
-    const missing = await issues(compileContent(ctx, ws(), { subject: 's', html: "x\n{% render 'nope' %}" }));
+    const missing = await issues(compileContent(env.ctx, ws(), { subject: 's', html: "x\n{% render 'nope' %}" }));
     expect(missing[0]).toMatchObject({ field: 'html', line: 2 });
   });
 
   it('does not see fragments of another workspace', async () => {
-    const other = await createTenant(ctx);
-    await saveFragment(ctx, { workspaceId: other.workspace.id, actor: 'cli' }, 'secret-footer', 'other tenant');
-    await issues(compileContent(ctx, ws(), { subject: 's', html: "{% render 'secret-footer' %}" }));
+    const other = await createTenant(env.ctx);
+    await saveFragment(env.ctx, { workspaceId: other.workspace.id, actor: 'cli' }, 'secret-footer', 'other tenant');
+    await issues(compileContent(env.ctx, ws(), { subject: 's', html: "{% render 'secret-footer' %}" }));
   });
 
   it('compiles MJML once and keeps Liquid working inside it', async () => {
-    const c = await compileContent(ctx, ws(), {
+    const c = await compileContent(env.ctx, ws(), {
       subject: 's',
       mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>Hi {{ contact.first_name | default: "there" }}</mj-text><mj-button href="{{ unsubscribe_url }}">Unsubscribe</mj-button></mj-column></mj-section></mj-body></mjml>',
     });
@@ -107,7 +101,7 @@ describeEachDb('content compile', (dialect) => {
   });
 
   it('reports MJML validation errors with their line', async () => {
-    const found = await issues(compileContent(ctx, ws(), { subject: 's', mjml: '<mjml><mj-body><mj-section><mj-column>\n<mj-texx>bad</mj-texx>\n</mj-column></mj-section></mj-body></mjml>' }));
+    const found = await issues(compileContent(env.ctx, ws(), { subject: 's', mjml: '<mjml><mj-body><mj-section><mj-column>\n<mj-texx>bad</mj-texx>\n</mj-column></mj-section></mj-body></mjml>' }));
     expect(found[0]).toMatchObject({ field: 'mjml', line: 2 });
   });
 });

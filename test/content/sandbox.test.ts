@@ -1,8 +1,8 @@
 // The Liquid sandbox: every test is named after the escape it prevents.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { compileContent, type RenderVars } from '../../src/content/index.js';
 import { AppError } from '../../src/errors.js';
-import { createTenant, describeEachDb, openTestContext, type TestContext, type Tenant } from '../helpers/context.js';
+import { describeEachDb, useTestEnv } from '../helpers/context.js';
 
 const vars = (): RenderVars => ({
   contact: { id: 1, email: 'a@example.com', first_name: 'Ann', last_name: null, timezone: null },
@@ -12,17 +12,11 @@ const vars = (): RenderVars => ({
 });
 
 describeEachDb('template sandbox', (dialect) => {
-  let ctx: TestContext;
-  let t: Tenant;
-  beforeAll(async () => {
-    ctx = await openTestContext(dialect);
-    t = await createTenant(ctx);
-  });
-  afterAll(async () => ctx.destroy());
+  const env = useTestEnv(dialect, { app: false, tenants: { t: {} } });
 
-  const render = async (html: string) => (await compileContent(ctx, t.workspace.id, { subject: 's', html }, { ensureCompliance: false })).render(vars()).html;
+  const render = async (html: string) => (await compileContent(env.ctx, env.t.workspace.id, { subject: 's', html }, { ensureCompliance: false })).render(vars()).html;
   const rejects = async (html: string, pattern?: RegExp) => {
-    const err = await compileContent(ctx, t.workspace.id, { subject: 's', html }, { ensureCompliance: false }).then(() => null, (e: unknown) => e);
+    const err = await compileContent(env.ctx, env.t.workspace.id, { subject: 's', html }, { ensureCompliance: false }).then(() => null, (e: unknown) => e);
     expect(err, html).toBeInstanceOf(AppError);
     if (pattern) expect((err as AppError).message).toMatch(pattern);
   };
@@ -60,20 +54,20 @@ describeEachDb('template sandbox', (dialect) => {
   });
 
   it('prevents unbounded loops and output from exhausting the process', async () => {
-    const err = await compileContent(ctx, t.workspace.id, { subject: 's', html: '{% for i in (1..100000000) %}xxxxxxxxxx{% endfor %}' }).then(() => null, (e: unknown) => e);
+    const err = await compileContent(env.ctx, env.t.workspace.id, { subject: 's', html: '{% for i in (1..100000000) %}xxxxxxxxxx{% endfor %}' }).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).message).toMatch(/limit/i);
   });
 
   it('prevents header injection through the subject: rendered CR/LF become spaces', async () => {
-    const c = await compileContent(ctx, t.workspace.id, { subject: 'Hi {{ contact.first_name }}', html: '<p>x</p>' });
+    const c = await compileContent(env.ctx, env.t.workspace.id, { subject: 'Hi {{ contact.first_name }}', html: '<p>x</p>' });
     const v = vars();
     v.contact.first_name = 'Ann\r\nBcc: victim@example.com';
     expect(c.render(v).subject).toBe('Hi Ann Bcc: victim@example.com');
   });
 
   it('prevents contact data from injecting markup into the html part', async () => {
-    const c = await compileContent(ctx, t.workspace.id, { subject: 's', html: '<p title="{{ contact.first_name }}">{{ contact.first_name }}</p>' });
+    const c = await compileContent(env.ctx, env.t.workspace.id, { subject: 's', html: '<p title="{{ contact.first_name }}">{{ contact.first_name }}</p>' });
     const v = vars();
     v.contact.first_name = '"><script>alert(1)</script>';
     expect(c.render(v).html).toContain('<p title="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">');

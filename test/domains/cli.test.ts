@@ -1,20 +1,18 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTenant, openTestContext, type TestContext } from '../helpers/context.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTenant, useTestEnv } from '../helpers/context.js';
 
 const run = promisify(execFile);
 
 describe('postlane domain (CLI)', () => {
-  let ctx: TestContext;
+  const env = useTestEnv('sqlite', { app: false });
   beforeAll(async () => {
-    ctx = await openTestContext('sqlite');
-    await createTenant(ctx);
+    await createTenant(env.ctx);
   });
-  afterAll(async () => ctx.destroy());
 
   const cli = (...args: string[]) => run('npx', ['tsx', 'src/cli/main.ts', 'domain', ...args], {
-    env: { ...process.env, DATABASE_URL: ctx.config.databaseUrl, POSTLANE_LOG_LEVEL: 'silent' }, timeout: 60_000,
+    env: { ...process.env, DATABASE_URL: env.ctx.config.databaseUrl, POSTLANE_LOG_LEVEL: 'silent' }, timeout: 60_000,
   });
 
   it('adds a domain, prints the DNS records as JSON and lists it', async () => {

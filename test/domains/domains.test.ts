@@ -2,14 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { dkimSign } from 'mailauth/lib/dkim/sign.js';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import type { DnsResolver } from '../../src/context.js';
 import { loadDkimKeys } from '../../src/domains/index.js';
 import { splitTxt } from '../../src/domains/records.js';
-import type { App } from '../../src/http/app.js';
-import { createTenant, describeEachDb, keyWithRole, openTestContext, testApp, type TestContext, type Tenant } from '../helpers/context.js';
+import { createTenant, describeEachDb, keyWithRole, openTestContext, testApp, useTestEnv } from '../helpers/context.js';
 
 /** A zone in memory, answering like node:dns (ENOTFOUND for names without TXT). */
 class FakeDns implements DnsResolver {
@@ -24,25 +23,19 @@ class FakeDns implements DnsResolver {
 const MESSAGE = 'From: news@example.com\r\nTo: ann@example.org\r\nSubject: Hello\r\nDate: Fri, 27 Nov 2026 04:00:00 +0000\r\nMessage-ID: <1@example.com>\r\n\r\nHello\r\n';
 
 describeEachDb('sending domains', (dialect) => {
-  let ctx: TestContext;
-  let app: App;
-  let t: Tenant;
   const dns = new FakeDns();
   const bootDir = mkdtempSync(join(tmpdir(), 'postlane-dkim-'));
   const bootFile = join(bootDir, 'dkim.pem');
-  beforeAll(async () => {
+  beforeAll(() => {
     writeFileSync(bootFile, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    ctx = await openTestContext(dialect, { config: { dkimDomain: 'boot.example', dkimSelector: 'sel1', dkimKeyFile: bootFile } });
-    ctx.dns = dns;
-    app = await testApp(ctx);
-    t = await createTenant(ctx);
   });
-  afterAll(async () => {
-    await app.close();
-    await ctx.destroy();
+  const env = useTestEnv(dialect, {
+    config: { dkimDomain: 'boot.example', dkimSelector: 'sel1', dkimKeyFile: bootFile },
+    prepare: (ctx) => { ctx.dns = dns; },
+    tenants: { t: {} },
   });
 
-  const create = (body: object, headers = t.auth) => app.inject({ method: 'POST', url: '/api/v1/domains', headers, payload: body });
+  const create = (body: object, headers = env.t.auth) => env.app.inject({ method: 'POST', url: '/api/v1/domains', headers, payload: body });
 
   it('generates an RSA-2048 key by default and returns the DNS records to publish', async () => {
     const res = await create({ domain: 'Example.COM' });
@@ -58,7 +51,7 @@ describeEachDb('sending domains', (dialect) => {
     expect(dkim.strings.join('')).toBe(dkim.value);
     expect(spf).toMatchObject({ name: 'example.com', value: expect.stringMatching(/^v=spf1 /) });
     expect(dmarc).toMatchObject({ name: '_dmarc.example.com', value: expect.stringMatching(/^v=DMARC1; p=none; rua=mailto:/) });
-    const row = await ctx.db.selectFrom('sending_domains').select('private_key_enc').where('id', '=', d.id).executeTakeFirstOrThrow();
+    const row = await env.ctx.db.selectFrom('sending_domains').select('private_key_enc').where('id', '=', d.id).executeTakeFirstOrThrow();
     expect(row.private_key_enc).toMatch(/^v1\./);
     expect(row.private_key_enc).not.toMatch(/PRIVATE KEY|MII/);
   });
@@ -74,9 +67,9 @@ describeEachDb('sending domains', (dialect) => {
   });
 
   it('signs with the loaded keys so that an independent verifier passes against the published records', async () => {
-    const list = (await app.inject({ url: '/api/v1/domains', headers: t.auth })).json().data;
+    const list = (await env.app.inject({ url: '/api/v1/domains', headers: env.t.auth })).json().data;
     for (const d of list) dns.zone.set(d.dns_records[0].name, [d.dns_records[0].strings]);
-    const keys = await loadDkimKeys(ctx, t.workspace.id);
+    const keys = await loadDkimKeys(env.ctx, env.t.workspace.id);
     expect(keys.map((k) => `${k.selector}/${k.domain}/${k.algorithm}`).sort()).toEqual(['ed1/example.com/ed25519', 'postlane/example.com/rsa', 'sel1/boot.example/rsa']);
     const bootPublic = (await import('node:crypto')).createPublicKey(keys.find((k) => k.domain === 'boot.example')!.privateKey).export({ type: 'spki', format: 'der' }).toString('base64');
     dns.zone.set('sel1._domainkey.boot.example', [splitTxt(`v=DKIM1; k=rsa; p=${bootPublic}`)]);
@@ -97,7 +90,7 @@ describeEachDb('sending domains', (dialect) => {
 
   it('re-checks DNS through the injected resolver: pending, failed, verified', async () => {
     const d = (await create({ domain: 'check.example', selector: 's2' })).json();
-    const check = () => app.inject({ method: 'POST', url: `/api/v1/domains/${d.id}/check`, headers: t.auth });
+    const check = () => env.app.inject({ method: 'POST', url: `/api/v1/domains/${d.id}/check`, headers: env.t.auth });
     let res = await check();
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ status: 'pending', checks: { dkim: { ok: false }, spf: { ok: false }, dmarc: { ok: false } } });
@@ -109,22 +102,22 @@ describeEachDb('sending domains', (dialect) => {
     res = await check();
     expect(res.json()).toMatchObject({ status: 'verified', checks: { dkim: { ok: true }, spf: { ok: true }, dmarc: { ok: true } } });
     expect(res.json().last_checked_at).toMatch(/^\d{4}-/);
-    expect((await app.inject({ url: `/api/v1/domains/${d.id}`, headers: t.auth })).json().status).toBe('verified');
+    expect((await env.app.inject({ url: `/api/v1/domains/${d.id}`, headers: env.t.auth })).json().status).toBe('verified');
   });
 
   it('enforces domains:read/write and keeps domains inside their workspace', async () => {
     const d = (await create({ domain: 'perm.example' })).json();
-    const analyst = await keyWithRole(ctx, t.workspace.id, 'analyst');
-    const viewer = await keyWithRole(ctx, t.workspace.id, 'viewer');
-    expect((await app.inject({ url: '/api/v1/domains', headers: analyst })).statusCode).toBe(200);
+    const analyst = await keyWithRole(env.ctx, env.t.workspace.id, 'analyst');
+    const viewer = await keyWithRole(env.ctx, env.t.workspace.id, 'viewer');
+    expect((await env.app.inject({ url: '/api/v1/domains', headers: analyst })).statusCode).toBe(200);
     expect((await create({ domain: 'x.example' }, analyst)).statusCode).toBe(403);
-    expect((await app.inject({ url: '/api/v1/domains', headers: viewer })).statusCode).toBe(403);
-    const other = await createTenant(ctx);
-    expect((await app.inject({ url: `/api/v1/domains/${d.id}`, headers: other.auth })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'DELETE', url: `/api/v1/domains/${d.id}`, headers: other.auth })).statusCode).toBe(404);
-    expect(await loadDkimKeys(ctx, other.workspace.id)).toHaveLength(1); // only the bootstrap key
-    expect((await app.inject({ method: 'DELETE', url: `/api/v1/domains/${d.id}`, headers: t.auth })).statusCode).toBe(204);
-    expect((await app.inject({ url: `/api/v1/domains/${d.id}`, headers: t.auth })).statusCode).toBe(404);
+    expect((await env.app.inject({ url: '/api/v1/domains', headers: viewer })).statusCode).toBe(403);
+    const other = await createTenant(env.ctx);
+    expect((await env.app.inject({ url: `/api/v1/domains/${d.id}`, headers: other.auth })).statusCode).toBe(404);
+    expect((await env.app.inject({ method: 'DELETE', url: `/api/v1/domains/${d.id}`, headers: other.auth })).statusCode).toBe(404);
+    expect(await loadDkimKeys(env.ctx, other.workspace.id)).toHaveLength(1); // only the bootstrap key
+    expect((await env.app.inject({ method: 'DELETE', url: `/api/v1/domains/${d.id}`, headers: env.t.auth })).statusCode).toBe(204);
+    expect((await env.app.inject({ url: `/api/v1/domains/${d.id}`, headers: env.t.auth })).statusCode).toBe(404);
   });
 });
 

@@ -1,8 +1,8 @@
 // The IMAP poller's logic against an in-memory mailbox (the same interface imapflow exposes): unseen
 // messages are ingested and flagged, failures stay unseen, a re-poll after a crash changes nothing.
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { pollMailboxOnce, startImapPoller } from '../../src/feedback/imap-poller.js';
-import { describeEachDb, openTestContext, type TestContext } from '../helpers/context.js';
+import { describeEachDb, useTestEnv } from '../helpers/context.js';
 import { dovecotAvailable, startDovecot, type Dovecot } from './dovecot.js';
 import { FakeMailbox } from './fake-mailbox.js';
 import { dsnMessage, seedCampaign } from './seed.js';
@@ -10,67 +10,59 @@ import { dsnMessage, seedCampaign } from './seed.js';
 const DOMAIN = 'bounces.example.com';
 
 describeEachDb('IMAP feedback poller', (dialect) => {
-  let ctx: TestContext;
-  beforeEach(async () => {
-    ctx = await openTestContext(dialect, { config: { bounceDomain: DOMAIN } });
-  });
-  afterEach(async () => ctx.destroy());
+  const env = useTestEnv(dialect, { each: true, config: { bounceDomain: DOMAIN }, app: false });
 
   it('ingests unseen bounces (VERP from the To header), flags them seen, and a crash before flagging changes state once', async () => {
-    const s = await seedCampaign(ctx);
+    const s = await seedCampaign(env.ctx);
     const [a, b] = s.deliveries;
     const box = new FakeMailbox();
     box.messages.set(1, { source: Buffer.from(dsnMessage({ to: `bounce+${a!.token}@${DOMAIN}`, rcpt: a!.email, status: '5.1.1', diag: '550 5.1.1 User unknown' })), seen: false });
     box.messages.set(2, { source: Buffer.from('Subject: hi\r\n\r\nnot feedback\r\n'), seen: false });
     box.messages.set(3, { source: Buffer.from(dsnMessage({ to: `bounce+${b!.token}@${DOMAIN}`, rcpt: b!.email, status: '5.1.1', diag: '550 5.1.1 User unknown' })), seen: true });
     box.failFlagging = true; // the connection drops after ingesting, before \Seen is stored
-    expect(await pollMailboxOnce(ctx, box, { mailbox: 'INBOX', bounceDomain: DOMAIN })).toEqual({ processed: 0, failed: 2 });
+    expect(await pollMailboxOnce(env.ctx, box, { mailbox: 'INBOX', bounceDomain: DOMAIN })).toEqual({ processed: 0, failed: 2 });
     box.failFlagging = false;
-    expect(await pollMailboxOnce(ctx, box, { mailbox: 'INBOX', bounceDomain: DOMAIN })).toEqual({ processed: 2, failed: 0 });
+    expect(await pollMailboxOnce(env.ctx, box, { mailbox: 'INBOX', bounceDomain: DOMAIN })).toEqual({ processed: 2, failed: 0 });
     expect(box.locks).toBe(0);
-    const events = await ctx.db.selectFrom('feedback_events').select(['email', 'source']).execute();
+    const events = await env.ctx.db.selectFrom('feedback_events').select(['email', 'source']).execute();
     expect(events).toEqual([{ email: a!.email, source: 'imap' }]);
-    const sup = await ctx.db.selectFrom('suppressions').select('email').execute();
+    const sup = await env.ctx.db.selectFrom('suppressions').select('email').execute();
     expect(sup.map((r) => r.email)).toEqual([a!.email]); // the already-seen message 3 was not touched
-    expect(await pollMailboxOnce(ctx, box, { mailbox: 'INBOX', bounceDomain: DOMAIN })).toEqual({ processed: 0, failed: 0 });
+    expect(await pollMailboxOnce(env.ctx, box, { mailbox: 'INBOX', bounceDomain: DOMAIN })).toEqual({ processed: 0, failed: 0 });
   });
 
   it('runs as a stoppable background service', async () => {
     const box = new FakeMailbox();
-    const poller = startImapPoller(ctx, { url: 'imap://u:p@127.0.0.1:1', mailbox: 'INBOX', bounceDomain: DOMAIN, intervalMs: 60_000, clientFactory: () => box });
+    const poller = startImapPoller(env.ctx, { url: 'imap://u:p@127.0.0.1:1', mailbox: 'INBOX', bounceDomain: DOMAIN, intervalMs: 60_000, clientFactory: () => box });
     expect(await poller.pollNow()).toEqual({ processed: 0, failed: 0 });
     await poller.stop();
   });
 });
 
 describeEachDb('IMAP feedback poller against Dovecot', (dialect) => {
-  let ctx: TestContext;
+  const env = useTestEnv(dialect, { each: true, config: { bounceDomain: DOMAIN }, app: false });
   let dovecot: Dovecot | null = null;
-  beforeEach(async () => {
-    ctx = await openTestContext(dialect, { config: { bounceDomain: DOMAIN } });
-  });
-  afterEach(async () => {
+  afterEach(() => {
     dovecot?.stop();
     dovecot = null;
-    await ctx.destroy();
   });
 
   it.skipIf(!dovecotAvailable)('polls a real IMAP mailbox: the bounce updates ledger, contact and suppression list once', async () => {
     dovecot = await startDovecot();
-    const s = await seedCampaign(ctx);
+    const s = await seedCampaign(env.ctx);
     const d = s.deliveries[0]!;
     dovecot.deliver('bounce', dsnMessage({ to: `bounce+${d.token}@${DOMAIN}`, rcpt: d.email, status: '5.1.1', diag: '550 5.1.1 User unknown' }));
     dovecot.deliver('other', 'From: x@example.org\r\nSubject: hello\r\n\r\nnot feedback\r\n');
-    const poller = startImapPoller(ctx, { url: dovecot.url, mailbox: 'INBOX', bounceDomain: DOMAIN, intervalMs: 3_600_000 });
+    const poller = startImapPoller(env.ctx, { url: dovecot.url, mailbox: 'INBOX', bounceDomain: DOMAIN, intervalMs: 3_600_000 });
     try {
       expect(await poller.pollNow()).toEqual({ processed: 2, failed: 0 });
       expect(await poller.pollNow()).toEqual({ processed: 0, failed: 0 }); // flagged \Seen on the server
     } finally {
       await poller.stop();
     }
-    const delivery = await ctx.db.selectFrom('deliveries').select('status').where('id', '=', d.id).executeTakeFirstOrThrow();
-    const contact = await ctx.db.selectFrom('contacts').select('status').where('id', '=', d.contactId).executeTakeFirstOrThrow();
-    const sup = await ctx.db.selectFrom('suppressions').select(['email', 'reason']).execute();
+    const delivery = await env.ctx.db.selectFrom('deliveries').select('status').where('id', '=', d.id).executeTakeFirstOrThrow();
+    const contact = await env.ctx.db.selectFrom('contacts').select('status').where('id', '=', d.contactId).executeTakeFirstOrThrow();
+    const sup = await env.ctx.db.selectFrom('suppressions').select(['email', 'reason']).execute();
     expect([delivery.status, contact.status, sup]).toEqual(['failed', 'bounced', [{ email: d.email, reason: 'hard_bounce' }]]);
   }, 30_000);
 });

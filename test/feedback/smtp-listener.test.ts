@@ -4,7 +4,7 @@
 import net from 'node:net';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { startInboundSmtp, type InboundSmtp } from '../../src/feedback/smtp-listener.js';
-import { describeEachDb, openTestContext, type TestContext } from '../helpers/context.js';
+import { describeEachDb, useTestEnv } from '../helpers/context.js';
 import { dsnMessage, seedCampaign } from './seed.js';
 
 const DOMAIN = 'bounces.example.com';
@@ -41,27 +41,25 @@ async function smtpSession(port: number, steps: string[]): Promise<string[]> {
 }
 
 describeEachDb('inbound SMTP listener', (dialect) => {
-  let ctx: TestContext;
   let smtp: InboundSmtp;
+  const env = useTestEnv(dialect, { each: true, config: { bounceDomain: DOMAIN }, app: false });
   beforeEach(async () => {
-    ctx = await openTestContext(dialect, { config: { bounceDomain: DOMAIN } });
-    smtp = await startInboundSmtp(ctx, { port: 0, host: '127.0.0.1', bounceDomain: DOMAIN, maxBytes: 64 * 1024 });
+    smtp = await startInboundSmtp(env.ctx, { port: 0, host: '127.0.0.1', bounceDomain: DOMAIN, maxBytes: 64 * 1024 });
   });
   afterEach(async () => {
     await smtp.stop();
-    await ctx.destroy();
   });
 
   it('accepts a bounce for bounce+TOKEN@bounce-domain and applies it to ledger, contact and suppression list', async () => {
-    const s = await seedCampaign(ctx);
+    const s = await seedCampaign(env.ctx);
     const d = s.deliveries[0]!;
     const rcpt = `bounce+${d.token}@${DOMAIN}`;
     const msg = dsnMessage({ to: rcpt, rcpt: d.email, status: '5.1.1', diag: '550 5.1.1 User unknown' });
     const replies = await smtpSession(smtp.port, ['EHLO mta.example.org\r\n', 'MAIL FROM:<>\r\n', `RCPT TO:<${rcpt}>\r\n`, 'DATA\r\n', `${msg}\r\n.\r\n`, 'QUIT\r\n']);
     expect(replies[5]).toMatch(/^250 /);
-    const delivery = await ctx.db.selectFrom('deliveries').select('status').where('id', '=', d.id).executeTakeFirstOrThrow();
-    const contact = await ctx.db.selectFrom('contacts').select('status').where('id', '=', d.contactId).executeTakeFirstOrThrow();
-    const sup = await ctx.db.selectFrom('suppressions').select('reason').where('email', '=', d.email).executeTakeFirst();
+    const delivery = await env.ctx.db.selectFrom('deliveries').select('status').where('id', '=', d.id).executeTakeFirstOrThrow();
+    const contact = await env.ctx.db.selectFrom('contacts').select('status').where('id', '=', d.contactId).executeTakeFirstOrThrow();
+    const sup = await env.ctx.db.selectFrom('suppressions').select('reason').where('email', '=', d.email).executeTakeFirst();
     expect([delivery.status, contact.status, sup?.reason]).toEqual(['failed', 'bounced', 'hard_bounce']);
   });
 
@@ -79,7 +77,7 @@ describeEachDb('inbound SMTP listener', (dialect) => {
   });
 
   it.each([['bare LF', '\n.\n'], ['CRLF then LF', '\r\n.\n']])('does not end DATA on %s (prevents SMTP smuggling)', async (_name, fake) => {
-    const s = await seedCampaign(ctx);
+    const s = await seedCampaign(env.ctx);
     const [victim, smuggled] = s.deliveries;
     const rcpt = `bounce+${victim!.token}@${DOMAIN}`;
     const smuggledRcpt = `bounce+${smuggled!.token}@${DOMAIN}`;
@@ -90,9 +88,9 @@ describeEachDb('inbound SMTP listener', (dialect) => {
     // Exactly one reply for the data: the whole payload, smuggled text included, was one message.
     expect(replies[5]).toMatch(/^250 /);
     expect(replies[6]).toMatch(/^221 /);
-    const sup = await ctx.db.selectFrom('suppressions').select('email').execute();
+    const sup = await env.ctx.db.selectFrom('suppressions').select('email').execute();
     expect(sup.map((r) => r.email)).not.toContain(smuggled!.email);
-    const events = await ctx.db.selectFrom('feedback_events').select(['kind', 'email']).execute();
+    const events = await env.ctx.db.selectFrom('feedback_events').select(['kind', 'email']).execute();
     expect(events.filter((e) => e.email === smuggled!.email)).toEqual([]);
   });
 });

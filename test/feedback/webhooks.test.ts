@@ -3,11 +3,10 @@
 import { createHmac, createSign, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import type { App } from '../../src/http/app.js';
 import { snsStringToSign } from '../../src/feedback/webhooks/ses.js';
-import { describeEachDb, openTestContext, testApp, type TestContext } from '../helpers/context.js';
+import { describeEachDb, useTestEnv } from '../helpers/context.js';
 import { seedCampaign, type Seeded } from './seed.js';
 
 const keys = join(import.meta.dirname, '../fixtures/feedback-webhooks');
@@ -31,35 +30,31 @@ function snsEnvelope(message: unknown, id: string, opts: { topic?: string; type?
 }
 
 describeEachDb('feedback webhooks', (dialect) => {
-  let ctx: TestContext;
-  let app: App;
   let s: Seeded;
-  let clock: ManualClock;
+  const clock = new ManualClock();
   const fetched: string[] = [];
-  beforeEach(async () => {
-    clock = new ManualClock(Date.UTC(2026, 4, 14, 9, 15));
-    ctx = await openTestContext(dialect, {
-      clock,
-      config: { bounceDomain: DOMAIN, sesTopicArns: [TOPIC], sendgridWebhookPublicKey: SG_PUBLIC, mailgunSigningKey: MAILGUN_KEY, postmarkWebhookAuth: POSTMARK_AUTH },
-    });
-    ctx.httpGet = async (url) => {
-      fetched.push(url);
-      return SNS_CERT;
-    };
-    app = await testApp(ctx);
-    s = await seedCampaign(ctx);
+  beforeEach(() => clock.set(Date.UTC(2026, 4, 14, 9, 15)));
+  const env = useTestEnv(dialect, {
+    each: true,
+    clock,
+    config: { bounceDomain: DOMAIN, sesTopicArns: [TOPIC], sendgridWebhookPublicKey: SG_PUBLIC, mailgunSigningKey: MAILGUN_KEY, postmarkWebhookAuth: POSTMARK_AUTH },
+    prepare: (ctx) => {
+      ctx.httpGet = async (url) => {
+        fetched.push(url);
+        return SNS_CERT;
+      };
+    },
   });
-  afterEach(async () => {
-    await app.close();
-    await ctx.destroy();
+  beforeEach(async () => {
+    s = await seedCampaign(env.ctx);
   });
 
   const stateOf = async (i: number) => {
     const d = s.deliveries[i]!;
     return {
-      delivery: (await ctx.db.selectFrom('deliveries').select('status').where('id', '=', d.id).executeTakeFirstOrThrow()).status,
-      contact: (await ctx.db.selectFrom('contacts').select('status').where('id', '=', d.contactId).executeTakeFirstOrThrow()).status,
-      suppression: (await ctx.db.selectFrom('suppressions').select('reason').where('email', '=', d.email).executeTakeFirst())?.reason ?? null,
+      delivery: (await env.ctx.db.selectFrom('deliveries').select('status').where('id', '=', d.id).executeTakeFirstOrThrow()).status,
+      contact: (await env.ctx.db.selectFrom('contacts').select('status').where('id', '=', d.contactId).executeTakeFirstOrThrow()).status,
+      suppression: (await env.ctx.db.selectFrom('suppressions').select('reason').where('email', '=', d.email).executeTakeFirst())?.reason ?? null,
     };
   };
 
@@ -68,10 +63,10 @@ describeEachDb('feedback webhooks', (dialect) => {
     const event = { notificationType: 'Bounce', mail: { source: `bounce+${d.token}@${DOMAIN}`, messageId: 'ses-1', timestamp: '2026-05-14T09:12:00.000Z', commonHeaders: { messageId: `<${d.messageId}>` } },
       bounce: { bounceType: 'Permanent', bounceSubType: 'General', feedbackId: 'fb-1', bouncedRecipients: [{ emailAddress: d.email, action: 'failed', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }] } };
     const body = snsEnvelope(event, 'sns-1');
-    const r1 = await app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/ses', payload: body });
+    const r1 = await env.app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/ses', payload: body });
     expect(r1.json()).toEqual({ recorded: 1, duplicates: 0, unmatched: 0 });
     expect(await stateOf(0)).toEqual({ delivery: 'failed', contact: 'bounced', suppression: 'hard_bounce' });
-    const r2 = await app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/ses', payload: body });
+    const r2 = await env.app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/ses', payload: body });
     expect(r2.json()).toEqual({ recorded: 0, duplicates: 1, unmatched: 0 });
     expect(fetched.filter((u) => u === CERT_URL)).toHaveLength(1); // certificate cached
   });
@@ -80,13 +75,13 @@ describeEachDb('feedback webhooks', (dialect) => {
     const d = s.deliveries[1]!;
     const event = { notificationType: 'Complaint', mail: { source: `bounce+${d.token}@${DOMAIN}` }, complaint: { complainedRecipients: [{ emailAddress: d.email }], feedbackId: 'c-1' } };
     const forged = { ...snsEnvelope(event, 'sns-2'), Message: JSON.stringify({ ...event, complaint: { complainedRecipients: [{ emailAddress: 'other@example.net' }] } }) };
-    expect((await app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/ses', payload: forged })).statusCode).toBe(401);
+    expect((await env.app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/ses', payload: forged })).statusCode).toBe(401);
     const evilCert = { ...snsEnvelope(event, 'sns-3'), SigningCertURL: 'https://sns.eu-west-1.amazonaws.com.evil.example/cert.pem' };
-    expect((await app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/ses', payload: evilCert })).statusCode).toBe(401);
+    expect((await env.app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/ses', payload: evilCert })).statusCode).toBe(401);
     const foreign = snsEnvelope(event, 'sns-4', { topic: 'arn:aws:sns:eu-west-1:999999999999:attacker' });
-    expect((await app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/ses', payload: foreign })).statusCode).toBe(403);
+    expect((await env.app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/ses', payload: foreign })).statusCode).toBe(403);
     expect(await stateOf(1)).toEqual({ delivery: 'sent', contact: 'active', suppression: null });
-    const ok = await app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/ses', payload: snsEnvelope(event, 'sns-5') });
+    const ok = await env.app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/ses', payload: snsEnvelope(event, 'sns-5') });
     expect(ok.json()).toMatchObject({ recorded: 1 });
     expect(await stateOf(1)).toMatchObject({ contact: 'complained', suppression: 'complaint' });
   });
@@ -95,7 +90,7 @@ describeEachDb('feedback webhooks', (dialect) => {
     const m: Record<string, string> = { Type: 'SubscriptionConfirmation', MessageId: 'sub-1', Token: 'tok', TopicArn: TOPIC, Message: 'confirm',
       SubscribeURL: 'https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&Token=tok', Timestamp: '2026-05-14T09:12:05.000Z', SignatureVersion: '1', SigningCertURL: CERT_URL };
     m.Signature = createSign('RSA-SHA1').update(snsStringToSign(m)).sign(SNS_KEY, 'base64');
-    expect((await app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/ses', payload: m })).statusCode).toBe(200);
+    expect((await env.app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/ses', payload: m })).statusCode).toBe(200);
     expect(fetched).toContain(m.SubscribeURL);
   });
 
@@ -110,10 +105,10 @@ describeEachDb('feedback webhooks', (dialect) => {
     const ts = String(Math.floor(clock.now() / 1000));
     const headers = (t: string, sig: string) => ({ 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': sig, 'x-twilio-email-event-webhook-timestamp': t });
     const tampered = raw.replace('ev-2', 'ev-9');
-    expect((await app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/sendgrid', headers: headers(ts, sign(ts, raw)), payload: tampered })).statusCode).toBe(401);
+    expect((await env.app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/sendgrid', headers: headers(ts, sign(ts, raw)), payload: tampered })).statusCode).toBe(401);
     const stale = String(Math.floor(clock.now() / 1000) - 3600);
-    expect((await app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/sendgrid', headers: headers(stale, sign(stale, raw)), payload: raw })).statusCode).toBe(401);
-    const res = await app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/sendgrid', headers: headers(ts, sign(ts, raw)), payload: raw });
+    expect((await env.app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/sendgrid', headers: headers(stale, sign(stale, raw)), payload: raw })).statusCode).toBe(401);
+    const res = await env.app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/sendgrid', headers: headers(ts, sign(ts, raw)), payload: raw });
     expect(res.json()).toEqual({ recorded: 2, duplicates: 0, unmatched: 0 });
     expect(await stateOf(0)).toEqual({ delivery: 'failed', contact: 'bounced', suppression: 'hard_bounce' });
     expect((await stateOf(1)).suppression).toBeNull();
@@ -130,11 +125,11 @@ describeEachDb('feedback webhooks', (dialect) => {
       'delivery-status': { code: 550, message: '5.1.1 The email account that you tried to reach does not exist', description: '' } };
     const body = signed(failed, 'tok-1');
     const bad = { ...body, signature: { ...body.signature, signature: 'f'.repeat(64) } };
-    expect((await app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/mailgun', payload: bad })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/mailgun', payload: body })).json()).toEqual({ recorded: 1, duplicates: 0, unmatched: 0 });
-    expect((await app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/mailgun', payload: signed(failed, 'tok-2') })).json()).toEqual({ recorded: 0, duplicates: 1, unmatched: 0 });
+    expect((await env.app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/mailgun', payload: bad })).statusCode).toBe(401);
+    expect((await env.app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/mailgun', payload: body })).json()).toEqual({ recorded: 1, duplicates: 0, unmatched: 0 });
+    expect((await env.app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/mailgun', payload: signed(failed, 'tok-2') })).json()).toEqual({ recorded: 0, duplicates: 1, unmatched: 0 });
     expect(await stateOf(0)).toEqual({ delivery: 'failed', contact: 'bounced', suppression: 'hard_bounce' });
-    await app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/mailgun', payload: signed({ id: 'mg-2', event: 'complained', recipient: b!.email, message: { headers: { 'message-id': b!.messageId } } }, 'tok-3') });
+    await env.app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/mailgun', payload: signed({ id: 'mg-2', event: 'complained', recipient: b!.email, message: { headers: { 'message-id': b!.messageId } } }, 'tok-3') });
     expect(await stateOf(1)).toMatchObject({ contact: 'complained', suppression: 'complaint' });
   });
 
@@ -143,9 +138,9 @@ describeEachDb('feedback webhooks', (dialect) => {
     const body = { RecordType: 'Bounce', ID: 4323372036, Type: 'HardBounce', TypeCode: 1, Email: d.email, BouncedAt: '2026-05-14T09:13:00Z',
       Details: 'smtp;550 5.1.1 The email account that you tried to reach does not exist', Metadata: { verp_token: d.token } };
     const auth = (cred: string) => ({ authorization: `Basic ${Buffer.from(cred).toString('base64')}` });
-    expect((await app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/postmark', headers: auth('postmark:wrong'), payload: body })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/postmark', payload: body })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/postmark', headers: auth(POSTMARK_AUTH), payload: body })).json()).toEqual({ recorded: 1, duplicates: 0, unmatched: 0 });
+    expect((await env.app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/postmark', headers: auth('postmark:wrong'), payload: body })).statusCode).toBe(401);
+    expect((await env.app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/postmark', payload: body })).statusCode).toBe(401);
+    expect((await env.app.inject({ method: 'POST', url: '/api/v1/webhooks/feedback/postmark', headers: auth(POSTMARK_AUTH), payload: body })).json()).toEqual({ recorded: 1, duplicates: 0, unmatched: 0 });
     expect(await stateOf(2)).toEqual({ delivery: 'failed', contact: 'bounced', suppression: 'hard_bounce' });
   });
 });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { createApiKey } from '../../src/auth/api-keys.js';
 import { ManualClock, type Clock } from '../../src/clock.js';
 import { defaultConfig, type Config } from '../../src/config/schema.js';
@@ -103,4 +104,70 @@ export async function testApp(ctx: AppContext): Promise<App> {
   const app = await buildApp(ctx);
   await app.ready();
   return app;
+}
+
+export interface TestEnvOptions<K extends string> {
+  /** Fresh context per test (beforeEach/afterEach) instead of one per describe (beforeAll/afterAll). */
+  each?: boolean;
+  clock?: Clock;
+  config?: Partial<Config>;
+  /** Build an app over the context (default true); false for suites that only use the context. */
+  app?: boolean;
+  /** Runs between opening the context and building the app: injected DNS, resolvers, fetchers. */
+  prepare?: (ctx: TestContext) => void | Promise<void>;
+  /** Tenants to create, in this order, each reachable as env[name]. */
+  tenants?: { [name in K]: Parameters<typeof createTenant>[1] };
+}
+
+export type TestEnv<K extends string = never> = { readonly ctx: TestContext; readonly app: App } & { readonly [name in K]: Tenant };
+
+/**
+ * Registers the hooks that open a test context (and an app and tenants) and tear them down again,
+ * and returns an object whose fields the hooks fill in. Call it in a describe body. Hooks run in
+ * vitest's default 'stack' order: a beforeAll registered after this call sees the env filled in,
+ * and an afterAll registered after it runs before the env is torn down (stop workers there).
+ */
+export function useTestEnv<K extends string = never>(dialect: Dialect, opts: TestEnvOptions<K> = {}): TestEnv<K> {
+  const state: { ctx?: TestContext; app?: App; tenants: Partial<Record<string, Tenant>> } = { tenants: {} };
+  // A field read before the hook ran (or after teardown) names the mistake instead of being undefined.
+  const field = <T>(name: string, value: T | undefined): T => {
+    if (value === undefined) throw new Error(`useTestEnv: env.${name} is read outside the test's lifetime${name === 'app' && opts.app === false ? ' (app: false)' : ''}`);
+    return value;
+  };
+  const env = {
+    get ctx() { return field('ctx', state.ctx); },
+    get app() { return field('app', state.app); },
+  };
+  const tenantOpts = (opts.tenants ?? {}) as Record<string, Parameters<typeof createTenant>[1]>;
+  for (const name of Object.keys(tenantOpts)) {
+    if (name in env) throw new Error(`useTestEnv: a tenant cannot be called ${name}`);
+    Object.defineProperty(env, name, { enumerable: true, get: () => field(name, state.tenants[name]) });
+  }
+  const setUp = async () => {
+    const ctx = await openTestContext(dialect, { clock: opts.clock, config: opts.config });
+    state.ctx = ctx;
+    await opts.prepare?.(ctx);
+    if (opts.app !== false) state.app = await testApp(ctx);
+    for (const [name, o] of Object.entries(tenantOpts)) state.tenants[name] = await createTenant(ctx, o);
+  };
+  // Closes only what was opened, so a failed setUp still removes its database.
+  const tearDown = async () => {
+    const { ctx, app } = state;
+    state.ctx = undefined;
+    state.app = undefined;
+    state.tenants = {};
+    try {
+      await app?.close();
+    } finally {
+      await ctx?.destroy();
+    }
+  };
+  if (opts.each) {
+    beforeEach(setUp);
+    afterEach(tearDown);
+  } else {
+    beforeAll(setUp);
+    afterAll(tearDown);
+  }
+  return env as TestEnv<K>;
 }

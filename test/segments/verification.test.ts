@@ -1,39 +1,35 @@
 // The verification node reads the verify cache (src/verify/store.ts) with the keys the verify module
 // really writes: mixed-case addresses, IDN domains and feedback-created rows must all line up with
 // the contact's email_lower, and a verdict in another workspace must never leak across.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { upsertContact } from '../../src/contacts/index.js';
 import { segmentContactIds } from '../../src/segments/compile.js';
 import { validateDefinition } from '../../src/segments/schema.js';
 import { recordDeliveryOutcome } from '../../src/verify/store.js';
-import { createTenant, describeEachDb, openTestContext, type TestContext } from '../helpers/context.js';
+import { createTenant, describeEachDb, useTestEnv } from '../helpers/context.js';
 
 describeEachDb('segment verification node', (dialect) => {
-  let ctx: TestContext;
   let ws: number;
   let other: number;
   const ids: Record<string, number> = {};
+  const env = useTestEnv(dialect, { app: false });
   beforeAll(async () => {
-    ctx = await openTestContext(dialect);
-    ws = (await createTenant(ctx)).workspace.id;
-    other = (await createTenant(ctx)).workspace.id;
+    ws = (await createTenant(env.ctx)).workspace.id;
+    other = (await createTenant(env.ctx)).workspace.id;
     for (const email of ['Bounced@Example.com', 'ok@example.com', 'never@example.com', 'leak@example.com', 'user@bücher.example']) {
-      ids[email] = Number((await upsertContact(ctx, ws, { email })).contact.id);
+      ids[email] = Number((await upsertContact(env.ctx, ws, { email })).contact.id);
     }
     // Feedback writes the rows through the verify module's own key function.
-    await recordDeliveryOutcome(ctx.db, ws, 'bounced@example.COM', 'hard_bounce', { now: ctx.clock.now() });
-    await recordDeliveryOutcome(ctx.db, ws, 'ok@example.com', 'delivered', { now: ctx.clock.now() });
-    await recordDeliveryOutcome(ctx.db, ws, 'user@bücher.example', 'hard_bounce', { now: ctx.clock.now() });
+    await recordDeliveryOutcome(env.ctx.db, ws, 'bounced@example.COM', 'hard_bounce', { now: env.ctx.clock.now() });
+    await recordDeliveryOutcome(env.ctx.db, ws, 'ok@example.com', 'delivered', { now: env.ctx.clock.now() });
+    await recordDeliveryOutcome(env.ctx.db, ws, 'user@bücher.example', 'hard_bounce', { now: env.ctx.clock.now() });
     // Same address bounced in another workspace only.
-    await recordDeliveryOutcome(ctx.db, other, 'leak@example.com', 'hard_bounce', { now: ctx.clock.now() });
-  });
-  afterAll(async () => {
-    await ctx.destroy();
+    await recordDeliveryOutcome(env.ctx.db, other, 'leak@example.com', 'hard_bounce', { now: env.ctx.clock.now() });
   });
 
   const members = async (root: unknown): Promise<number[]> => {
     const def = validateDefinition({ version: 1, root });
-    const rows = await segmentContactIds(ctx, ws, def).orderBy('c.id').execute();
+    const rows = await segmentContactIds(env.ctx, ws, def).orderBy('c.id').execute();
     return rows.map((r) => Number(r.id));
   };
 

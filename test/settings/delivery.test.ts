@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { App } from '../../src/http/app.js';
-import { createTenant, describeEachDb, keyWithRole, openTestContext, testApp, type TestContext, type Tenant } from '../helpers/context.js';
+import { expect, it } from 'vitest';
+import { describeEachDb, keyWithRole, useTestEnv } from '../helpers/context.js';
 
 describeEachDb('GET /settings/delivery', (dialect) => {
-  let ctx: TestContext;
-  let app: App;
-  let a: Tenant;
-  beforeAll(async () => {
-    ctx = await openTestContext(dialect, { config: { smtpUrl: 'smtp://relayuser:s3cret-pass@mail.example.com:2525' } });
-    app = await testApp(ctx);
-    a = await createTenant(ctx);
-  });
-  afterAll(async () => { await app.close(); await ctx.destroy(); });
+  const env = useTestEnv(dialect, { config: { smtpUrl: 'smtp://relayuser:s3cret-pass@mail.example.com:2525' }, tenants: { a: {} } });
 
   it('shows the SMTP route host and limits but never leaks the relay credentials', async () => {
-    const res = await app.inject({ url: '/api/v1/settings/delivery', headers: a.auth });
+    const res = await env.app.inject({ url: '/api/v1/settings/delivery', headers: env.a.auth });
     expect(res.statusCode).toBe(200);
     expect(res.json().route).toEqual({ name: 'smtp', kind: 'smtp', host: 'mail.example.com', port: 2525, secure: false, authenticated: true });
     expect(res.json().limits.concurrency).toBeGreaterThan(0);
@@ -23,19 +14,15 @@ describeEachDb('GET /settings/delivery', (dialect) => {
   });
 
   it('prevents roles without settings:read from reading the delivery setup', async () => {
-    const marketer = await keyWithRole(ctx, a.workspace.id, 'marketer');
-    expect((await app.inject({ url: '/api/v1/settings/delivery', headers: marketer })).statusCode).toBe(403);
+    const marketer = await keyWithRole(env.ctx, env.a.workspace.id, 'marketer');
+    expect((await env.app.inject({ url: '/api/v1/settings/delivery', headers: marketer })).statusCode).toBe(403);
   });
 });
 
 describeEachDb('GET /settings/delivery (capture)', (dialect) => {
+  const env = useTestEnv(dialect, { tenants: { a: {} } });
   it('reports the capture outbox when no SMTP relay is configured', async () => {
-    const ctx = await openTestContext(dialect);
-    const app = await testApp(ctx);
-    const a = await createTenant(ctx);
-    const body = (await app.inject({ url: '/api/v1/settings/delivery', headers: a.auth })).json();
+    const body = (await env.app.inject({ url: '/api/v1/settings/delivery', headers: env.a.auth })).json();
     expect(body.route).toMatchObject({ kind: 'capture', host: null, port: null });
-    await app.close();
-    await ctx.destroy();
   });
 });

@@ -2,9 +2,9 @@
 // script-capable scheme as a spec-compliant HTML parser (parse5, what browsers implement) reads it.
 import fc from 'fast-check';
 import { parseFragment } from 'parse5';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { registerCampaignLinks, trackHtml, type CampaignLinks } from '../../src/tracking/index.js';
-import { createTenant, openTestContext, type TestContext } from '../helpers/context.js';
+import { createTenant, useTestEnv } from '../helpers/context.js';
 import { addCampaign } from '../compliance/fixtures.js';
 
 type Node = { nodeName: string; attrs?: Array<{ name: string; value: string }>; childNodes?: Node[]; content?: Node };
@@ -39,15 +39,13 @@ const anchor = fc.tuple(sep, attr, lead, scheme, colon, quote).map(([s, a, l, sc
 });
 
 describe('unsafe link neutralisation (property)', () => {
-  let ctx: TestContext;
   let links: CampaignLinks;
+  const env = useTestEnv('sqlite', { app: false });
   beforeAll(async () => {
-    ctx = await openTestContext('sqlite');
-    const t = await createTenant(ctx);
-    const campaign = await addCampaign(ctx, t.workspace.id, []);
-    links = await registerCampaignLinks(ctx, t.workspace.id, campaign, '');
+    const t = await createTenant(env.ctx);
+    const campaign = await addCampaign(env.ctx, t.workspace.id, []);
+    links = await registerCampaignLinks(env.ctx, t.workspace.id, campaign, '');
   });
-  afterAll(async () => ctx.destroy());
 
   it('prevents javascript:, data: and vbscript: from being emitted in any spelling', () => {
     fc.assert(fc.property(fc.array(anchor, { minLength: 1, maxLength: 5 }), fc.boolean(), (parts, trackClicks) => {

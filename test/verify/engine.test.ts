@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/clock.js';
 import { Verifier } from '../../src/verify/engine.js';
 import { systemResolver } from '../../src/verify/mx.js';
 import { recordDeliveryOutcome } from '../../src/verify/store.js';
-import { createTenant, describeEachDb, openTestContext, type TestContext } from '../helpers/context.js';
+import { createTenant, describeEachDb, useTestEnv } from '../helpers/context.js';
 import { startDnsServer, staticZone, type DnsServer } from '../helpers/dns-server.js';
 import { startSmtpPeer, type SmtpPeer } from '../helpers/smtp-peers.js';
 
@@ -20,30 +20,27 @@ const ZONE = staticZone({
 });
 
 describeEachDb('verification pipeline over loopback DNS and SMTP', (dialect) => {
-  let ctx: TestContext;
   let dns: DnsServer;
   let smtp: SmtpPeer;
-  let clock: ManualClock;
+  const clock = new ManualClock();
   let ws: number;
+  const env = useTestEnv(dialect, { clock, app: false });
   const make = (over: { smtpEnabled?: boolean; port?: number } = {}) => {
-    ctx.config.verifySmtp = over.smtpEnabled ?? true;
-    return new Verifier(ctx, {
+    env.ctx.config.verifySmtp = over.smtpEnabled ?? true;
+    return new Verifier(env.ctx, {
       resolver: systemResolver({ servers: [dns.server], timeoutMs: 150 }),
       smtp: { port: over.port ?? smtp.port, greylistRetryMs: 0, connectTimeoutMs: 1000, commandTimeoutMs: 1000 },
       smtpIntervalMs: 0,
     });
   };
   beforeAll(async () => {
-    clock = new ManualClock();
-    ctx = await openTestContext(dialect, { clock });
     dns = await startDnsServer(ZONE);
     smtp = await startSmtpPeer('reject-unknown', { users: ['jane@corp.test'], disabled: ['old@corp.test'], full: ['busy@corp.test'] });
-    ws = (await createTenant(ctx)).workspace.id;
+    ws = (await createTenant(env.ctx)).workspace.id;
   });
   afterAll(async () => {
     await smtp.close();
     await dns.close();
-    await ctx.destroy();
   });
 
   it('returns the CLI line shape with null for checks that did not run', async () => {
@@ -118,7 +115,7 @@ describeEachDb('verification pipeline over loopback DNS and SMTP', (dialect) => 
     expect(again.verdict).toBe('deliverable');
     expect(v.mx.lookups).toBe(lookups);
     expect(dns.queries.length).toBe(queries);
-    const row = await ctx.db.selectFrom('verifications').selectAll().where('workspace_id', '=', ws).where('email_key', '=', 'cache@good.test').executeTakeFirst();
+    const row = await env.ctx.db.selectFrom('verifications').selectAll().where('workspace_id', '=', ws).where('email_key', '=', 'cache@good.test').executeTakeFirst();
     expect(row?.verdict).toBe('deliverable');
     expect(Number(row?.checked_at)).toBe(clock.now());
   });
@@ -126,21 +123,21 @@ describeEachDb('verification pipeline over loopback DNS and SMTP', (dialect) => 
   it('feedback: a hard bounce makes a cached address undeliverable, a delivery raises confidence', async () => {
     const v = make();
     expect((await v.verify('bounce@good.test', { workspaceId: ws })).verdict).toBe('deliverable');
-    await recordDeliveryOutcome(ctx.db, ws, 'Bounce@good.test', 'hard_bounce', { now: clock.now() });
+    await recordDeliveryOutcome(env.ctx.db, ws, 'Bounce@good.test', 'hard_bounce', { now: clock.now() });
     expect(await v.verify('bounce@good.test', { workspaceId: ws })).toMatchObject({ verdict: 'undeliverable', reasons: expect.arrayContaining(['hard_bounced']) });
     expect((await v.verify('bounce@good.test', { workspaceId: ws, fresh: true })).verdict).toBe('undeliverable');
 
     expect((await v.verify('later@broken.test', { workspaceId: ws })).verdict).toBe('unknown');
-    await recordDeliveryOutcome(ctx.db, ws, 'later@broken.test', 'delivered', { now: clock.now() });
+    await recordDeliveryOutcome(env.ctx.db, ws, 'later@broken.test', 'delivered', { now: clock.now() });
     expect(await v.verify('later@broken.test', { workspaceId: ws })).toMatchObject({ verdict: 'deliverable', reasons: expect.arrayContaining(['delivered_before']) });
     // Another workspace sees none of it.
-    const other = (await createTenant(ctx)).workspace.id;
+    const other = (await createTenant(env.ctx)).workspace.id;
     expect((await v.verify('bounce@good.test', { workspaceId: other })).verdict).toBe('deliverable');
   });
 
   it('suggests the workspace\'s own common domains for typos', async () => {
     const now = clock.now();
-    await ctx.db.insertInto('contacts').values(['a', 'b', 'c'].map((n) => ({
+    await env.ctx.db.insertInto('contacts').values(['a', 'b', 'c'].map((n) => ({
       workspace_id: ws, email: `${n}@acme-widgets.test`, email_lower: `${n}@acme-widgets.test`, status: 'active', attributes: '{}', tracking_consent: 1, created_at: now, updated_at: now,
     }))).execute();
     const r = await make().verify('d@acme-wigdets.test', { workspaceId: ws, checks: ['syntax'] });
