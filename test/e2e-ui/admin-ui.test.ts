@@ -112,7 +112,7 @@ describe.skipIf(skipBrowserTests)('admin UI in a real browser', () => {
     const outbox = await ui.page.request.get(`${ui.base}/api/v1/outbox?limit=10`);
     const firstId = (await outbox.json()).data[0].id as number;
     const message = await (await ui.page.request.get(`${ui.base}/api/v1/outbox/${firstId}`)).json();
-    const tracked = /https?:\/\/[^"']*\/t\/c\/[A-Za-z0-9_-]+/.exec(message.html as string)?.[0];
+    const tracked = /https?:\/\/[^"']*\/t\/c\/[A-Za-z0-9_-]+(?:\/[a-z0-9]+)?/.exec(message.html as string)?.[0];
     expect(tracked).toBeDefined();
     const click = await ui.page.request.get(`${ui.base}${new URL(tracked as string).pathname}`, { maxRedirects: 0 });
     expect(click.headers().location).toBe('https://example.com/sale');
