@@ -19,8 +19,9 @@ const IMPORT_CACHE_KIB = 16_384;
 const CHUNK_ROWS = 100;
 // Every batch commit writes ~650 pages (three tables, seven indexes); at SQLite's default of
 // 1000 WAL pages nearly every commit also ran a checkpoint with its fsyncs. While imports run,
-// the WAL may grow to this many pages (160 MB of disk; 10,000 pages measured ~4 % slower on the 1M-row bench) first: fewer checkpoints, and a page rewritten by
-// several batches reaches the database file once (1M-row bench: docs/import.md).
+// the WAL may grow to this many pages (160 MB of disk) first: fewer checkpoints, and a page
+// rewritten by several batches reaches the database file once (1M-row bench, docs/import.md:
+// 10,000 pages measured ~4 % slower).
 const IMPORT_WAL_AUTOCHECKPOINT = 40_000;
 // Imports running per connection, and the settings to restore when the last one ends (the
 // server's connection should not keep an import's page cache or checkpoint interval for good).
