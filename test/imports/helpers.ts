@@ -1,6 +1,7 @@
 // Shared setup for import tests: a context with a temp data dir, lists, and an import call
 // through the HTTP API that waits for the background job (no sleeps).
 import { mkdtempSync } from 'node:fs';
+import { sql } from 'kysely';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Dialect } from '../../src/db/dialect.js';
@@ -38,4 +39,22 @@ export async function postImport(
 
 export async function contactsOf(ctx: TestContext, workspaceId: number) {
   return ctx.db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).orderBy('id').execute();
+}
+
+/**
+ * Makes every INSERT of `email` into contacts fail like a disk error would, until the returned
+ * function removes the trigger: for tests of an import that fails mid-file.
+ */
+export async function failContactInsert(ctx: TestContext, name: string, email: string): Promise<() => Promise<void>> {
+  const lit = sql.lit(email);
+  const id = sql.id(name);
+  if (ctx.dialect === 'sqlite') {
+    await sql`CREATE TRIGGER ${id} BEFORE INSERT ON contacts WHEN NEW.email_lower = ${lit} BEGIN SELECT RAISE(ABORT, 'simulated disk failure'); END`.execute(ctx.db);
+  } else {
+    await sql`CREATE FUNCTION ${id}() RETURNS trigger AS $$ BEGIN IF NEW.email_lower = ${lit} THEN RAISE EXCEPTION 'simulated disk failure'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`.execute(ctx.db);
+    await sql`CREATE TRIGGER ${id} BEFORE INSERT ON contacts FOR EACH ROW EXECUTE FUNCTION ${id}()`.execute(ctx.db);
+  }
+  return async () => {
+    await sql`DROP TRIGGER ${id} ${sql.raw(ctx.dialect === 'postgres' ? 'ON contacts' : '')}`.execute(ctx.db);
+  };
 }

@@ -2,12 +2,11 @@ import { once } from 'node:events';
 import { closeSync, createWriteStream, mkdtempSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startImport } from '../../src/imports/index.js';
 import { suppressAddress } from '../../src/suppressions/index.js';
 import { createTenant, describeEachDb, type TestContext } from '../helpers/context.js';
-import { createList, importTestContext } from './helpers.js';
+import { createList, failContactInsert, importTestContext } from './helpers.js';
 
 async function writeFile(path: string, header: string, n: number, row: (i: number) => string): Promise<void> {
   const out = createWriteStream(path);
@@ -110,12 +109,7 @@ describeEachDb('imports at scale and under failure', (dialect) => {
     const boomAt = 15_000; // data row index; file line = index + 2
     const path = join(dir, 'fragile.csv');
     await writeFile(path, 'email', n, (i) => (i === boomAt ? 'boom@example.com' : `f${i}@example.com`));
-    if (dialect === 'sqlite') {
-      await sql`CREATE TRIGGER boom BEFORE INSERT ON contacts WHEN NEW.email_lower = 'boom@example.com' BEGIN SELECT RAISE(ABORT, 'simulated disk failure'); END`.execute(ctx.db);
-    } else {
-      await sql`CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN IF NEW.email_lower = 'boom@example.com' THEN RAISE EXCEPTION 'simulated disk failure'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`.execute(ctx.db);
-      await sql`CREATE TRIGGER boom BEFORE INSERT ON contacts FOR EACH ROW EXECUTE FUNCTION boom()`.execute(ctx.db);
-    }
+    const removeTrigger = await failContactInsert(ctx, 'boom', 'boom@example.com');
     try {
       const { done } = await startImport(ctx, { workspaceId: t.workspace.id, actor: 'cli', path, listId });
       const job = await done;
@@ -131,7 +125,7 @@ describeEachDb('imports at scale and under failure', (dialect) => {
       expect(Math.max(...rows.map((r) => Number(/f(\d+)@/.exec(r.email)?.[1])))).toBe(stopped - 3);
       expect(job.progress.committed_through_line).toBe(stopped - 1);
     } finally {
-      await sql`DROP TRIGGER boom ${sql.raw(dialect === 'postgres' ? 'ON contacts' : '')}`.execute(ctx.db);
+      await removeTrigger();
     }
   }, 120_000);
 

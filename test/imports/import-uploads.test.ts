@@ -3,14 +3,13 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/http/app.js';
 import { removeStaleUploads, STALE_UPLOAD_MS, uploadDir } from '../../src/imports/uploads.js';
 import { silentLogger } from '../../src/log.js';
 import { startPostlane } from '../../src/main.js';
 import { createTenant, describeEachDb, testApp, testConfig, type TestContext } from '../helpers/context.js';
-import { createList, importTestContext, postImport } from './helpers.js';
+import { createList, failContactInsert, importTestContext, postImport } from './helpers.js';
 
 describeEachDb('import uploads', (dialect) => {
   let ctx: TestContext;
@@ -29,12 +28,7 @@ describeEachDb('import uploads', (dialect) => {
     const t = await createTenant(ctx);
     const listId = await createList(ctx, t.workspace.id, 'Uploads');
     const rows = Array.from({ length: 12_000 }, (_, i) => (i === 9_000 ? 'boom@example.com' : `u${i}@example.com`));
-    if (dialect === 'sqlite') {
-      await sql`CREATE TRIGGER boom_upload BEFORE INSERT ON contacts WHEN NEW.email_lower = 'boom@example.com' BEGIN SELECT RAISE(ABORT, 'simulated disk failure'); END`.execute(ctx.db);
-    } else {
-      await sql`CREATE FUNCTION boom_upload() RETURNS trigger AS $$ BEGIN IF NEW.email_lower = 'boom@example.com' THEN RAISE EXCEPTION 'simulated disk failure'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`.execute(ctx.db);
-      await sql`CREATE TRIGGER boom_upload BEFORE INSERT ON contacts FOR EACH ROW EXECUTE FUNCTION boom_upload()`.execute(ctx.db);
-    }
+    const removeTrigger = await failContactInsert(ctx, 'boom_upload', 'boom@example.com');
     try {
       const failed = await postImport(app, ctx, t.workspace.id, t.auth, `email\n${rows.join('\n')}\n`, { list_id: listId });
       expect(failed.status).toBe(202);
@@ -42,7 +36,7 @@ describeEachDb('import uploads', (dialect) => {
       expect(failed.job?.error).toMatch(/simulated disk failure/);
       expect(uploads()).toEqual([]);
     } finally {
-      await sql`DROP TRIGGER boom_upload ${sql.raw(dialect === 'postgres' ? 'ON contacts' : '')}`.execute(ctx.db);
+      await removeTrigger();
     }
     const refused = await postImport(app, ctx, t.workspace.id, t.auth, 'name,phone\nx,1\n', { list_id: listId });
     expect(refused.status).toBe(422);
