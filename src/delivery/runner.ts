@@ -40,6 +40,10 @@ export class CampaignRunner {
   private readonly leaseMs: number;
   private lastStatusCheck = 0;
   private stopRequested = false;
+  /** Messages (and skip outcomes) started but not yet durable; bounded by the route's semaphore. */
+  private readonly inFlight = new Set<Promise<void>>();
+  /** A message's outcome write failed (the database): the run stops and the error surfaces. */
+  private failure: unknown = null;
 
   constructor(private readonly ctx: AppContext, private readonly row: CampaignRow, private readonly route: Route, private readonly opts: RunnerOptions) {
     this.writer = new OutcomeWriter(ctx, opts.owner);
@@ -58,16 +62,43 @@ export class CampaignRunner {
   async run(): Promise<RunResult> {
     if (!(await this.stillSending(true))) return 'not_sending';
     this.prepared ??= await prepareCampaign(this.ctx, this.row);
-    for (;;) {
-      if (this.stopRequested || !(await this.stillSending(true))) return 'stopped';
-      const batch = await claimBatch(this.ctx, this.row.id, this.opts.owner, this.batchSize, this.leaseMs);
-      if (batch.length === 0) {
-        if (await hasPendingDeliveries(this.ctx, this.row.id)) return 'waiting';
-        await this.finish();
-        return 'finished';
+    try {
+      for (;;) {
+        if (this.failure) throw this.failure;
+        if (this.stopRequested || !(await this.stillSending(true))) return 'stopped';
+        // The next batch is claimed while the previous one's last messages are still in flight
+        // (their rows keep their leases, so they are never claimed twice): waiting for a batch to
+        // drain before claiming the next left both cores idle at every batch boundary.
+        const batch = await claimBatch(this.ctx, this.row.id, this.opts.owner, this.batchSize, this.leaseMs);
+        if (batch.length === 0) {
+          if (this.inFlight.size) {
+            // Outcomes still owed: once they are durable, deferred rows may be due again.
+            await this.settleInFlight();
+            continue;
+          }
+          if (await hasPendingDeliveries(this.ctx, this.row.id)) return 'waiting';
+          await this.finish();
+          return 'finished';
+        }
+        if (!(await this.sendBatch(this.prepared, batch))) return 'stopped';
       }
-      await this.sendBatch(this.prepared, batch);
+    } finally {
+      await this.settleInFlight();
     }
+  }
+
+  private track(p: Promise<void>): void {
+    const settled: Promise<void> = p.then(
+      () => { this.inFlight.delete(settled); },
+      (err: unknown) => { this.inFlight.delete(settled); this.failure ??= err; },
+    );
+    this.inFlight.add(settled);
+  }
+
+  /** Waits for every started message; rethrows the first failed outcome write. */
+  private async settleInFlight(): Promise<void> {
+    while (this.inFlight.size) await Promise.all(this.inFlight);
+    if (this.failure) throw this.failure;
   }
 
   private async stillSending(force = false): Promise<boolean> {
@@ -86,12 +117,15 @@ export class CampaignRunner {
     this.ctx.log.info({ campaignId: this.row.id }, 'campaign finished');
   }
 
-  private async sendBatch(p: PreparedCampaign, batch: ClaimedDelivery[]): Promise<void> {
+  /**
+   * Starts every message of the batch (under the route's and the campaign's throttles) without
+   * waiting for the last ones to finish; false when it stopped early (pause, cancel, stop()).
+   */
+  private async sendBatch(p: PreparedCampaign, batch: ClaimedDelivery[]): Promise<boolean> {
     const { send, skip } = await loadBatchRecipients(this.ctx, p, batch);
     const now = this.ctx.clock.now();
-    const writes: Promise<void>[] = skip.map((s) => this.writer.write(outcome(s.delivery.id, 'skipped', now, { skipReason: s.reason })));
+    for (const s of skip) this.track(this.writer.write(outcome(s.delivery.id, 'skipped', now, { skipReason: s.reason })));
     const gate = gateOf(this.ctx, this.route);
-    const inFlight: Promise<void>[] = [];
     let i = 0;
     for (; i < send.length; i++) {
       if (this.stopRequested || !(await this.stillSending())) break;
@@ -99,11 +133,12 @@ export class CampaignRunner {
       await this.pacer.wait();
       await gate.pacer.wait();
       const item = send[i] as { delivery: ClaimedDelivery; contact: RecipientContact };
-      inFlight.push(this.sendOne(p, item.delivery, item.contact).finally(() => gate.sem.release()));
+      this.track(this.sendOne(p, item.delivery, item.contact).finally(() => gate.sem.release()));
     }
-    await Promise.all([...inFlight, ...writes]);
+    if (i === send.length) return true;
     // Paused/cancelled/stopping mid-batch: hand the untouched rows back at once.
-    if (i < send.length) await releaseLeases(this.ctx, this.opts.owner, send.slice(i).map((s) => s.delivery.id));
+    await releaseLeases(this.ctx, this.opts.owner, send.slice(i).map((s) => s.delivery.id));
+    return false;
   }
 
   /** One message; resolves only once its outcome is committed (see OutcomeWriter). */

@@ -22,12 +22,13 @@ describeEachDb('delivery engine over a real SMTP server', (dialect) => {
   let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
   let worker: DeliveryWorker;
   let routes: ReturnType<typeof singleRoute>;
+  let transport: ReturnType<typeof createSmtpTransport>;
 
   beforeAll(async () => {
     ctx = await openTestContext(dialect, { clock, config: { ...dkim.config, bounceDomain: 'bounces.example.com' } });
     t = await createTenant(ctx);
     smtp = await startSmtpServer();
-    const transport = createSmtpTransport({ url: smtp.url, maxConnections: 2 });
+    transport = createSmtpTransport({ url: smtp.url, maxConnections: 2 });
     routes = singleRoute(transport, { concurrency: 4 });
     worker = new DeliveryWorker(ctx, { routes, batchSize: 3, leaseMs: 60_000, statusCheckMs: 0 });
   });
@@ -132,6 +133,34 @@ describeEachDb('delivery engine over a real SMTP server', (dialect) => {
     expect(row.smtp_response).toMatch(/^gave up after \d+ attempts: .*4\.2\.2/);
   });
 
+  it('starts the next batch while the previous one is in flight (no idle gap at batch boundaries)', async () => {
+    const { campaign } = await campaignFor(8);
+    const wide = createSmtpTransport({ url: smtp.url, maxConnections: 4 });
+    const pipelined = new DeliveryWorker(ctx, { routes: singleRoute(wide, { concurrency: 4 }), batchSize: 3, leaseMs: 60_000, statusCheckMs: 0 });
+    // Hold every message at the server until 4 are held at once (only possible when the 4th,
+    // from the second batch of 3, starts before the first batch finished), or 3 s pass.
+    const held: Array<() => void> = [];
+    let most = 0;
+    let gaveUp = false;
+    const releaseAll = () => { for (const r of held.splice(0)) r(); };
+    const timer = setTimeout(() => { gaveUp = true; releaseAll(); }, 3000);
+    smtp.behaviour.data = () => new Promise<void>((resolve) => {
+      if (gaveUp) return resolve();
+      held.push(resolve);
+      most = Math.max(most, held.length);
+      if (held.length >= 4) releaseAll();
+    });
+    try {
+      await startCampaignSend(ctx, t.workspace.id, campaign.id);
+      expect((await pipelined.tick())[campaign.id]).toBe('finished');
+    } finally {
+      clearTimeout(timer);
+      await wide.close();
+    }
+    expect(most).toBe(4);
+    expect(smtp.received).toHaveLength(8);
+  });
+
   it('stops mail to a contact who unsubscribes mid-campaign (re-checked per batch)', async () => {
     const { campaign, contactIds } = await campaignFor(6);
     const last = contactIds[5]!;
@@ -142,8 +171,12 @@ describeEachDb('delivery engine over a real SMTP server', (dialect) => {
         await ctx.db.updateTable('contacts').set({ status: 'unsubscribed' }).where('id', '=', last).execute();
       }
     };
+    // One message in flight: the unsubscribe (during the first DATA) is committed before the batch
+    // holding the last contact is claimed and re-checked. (With more in flight, the next batch is
+    // claimed as soon as the previous one is dispatched, so its re-check would come first.)
+    const serial = new DeliveryWorker(ctx, { routes: singleRoute(transport, { concurrency: 1 }), batchSize: 3, leaseMs: 60_000, statusCheckMs: 0 });
     await startCampaignSend(ctx, t.workspace.id, campaign.id);
-    await worker.tick();
+    await serial.tick();
     expect(smtp.received.map((m) => m.to)).not.toContain(`u${(await ctx.db.selectFrom('contacts').select('email').where('id', '=', last).executeTakeFirstOrThrow()).email.slice(1)}`);
     const row = await ctx.db.selectFrom('deliveries').selectAll().where('contact_id', '=', last).where('campaign_id', '=', campaign.id).executeTakeFirstOrThrow();
     expect(row.status).toBe('skipped');
