@@ -41,3 +41,15 @@ export function cpuSample(): { total: number; main: number | null } {
 export function cpuPer(a: ReturnType<typeof cpuSample>, b: ReturnType<typeof cpuSample>, n: number): { total: number; main: number | null } {
   return { total: (b.total - a.total) / n, main: a.main === null || b.main === null ? null : (b.main - a.main) / n };
 }
+
+/** CPU time (µs, all threads) another process has used so far, from /proc (null where unreadable). */
+export function processCpuUs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * (1e6 / 100);
+  } catch {
+    return null;
+  }
+}

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { cpuPer, cpuSample, machineLine, trackPeakRss } from './_machine.js';
+import { cpuPer, cpuSample, machineLine, processCpuUs, trackPeakRss } from './_machine.js';
 import { benchConfig, createBenchCampaign, here, openBenchContext, seedAudience, startSink, tempDir } from './_send-fixture.js';
 import { startCampaignSend } from '../src/campaigns/index.js';
 import { ledgerCounts } from '../src/delivery/ledger.js';
@@ -25,6 +25,12 @@ const CONNECTIONS = arg('connections', 8);
 // 0 = the worker runs in this process (async crypto.sign puts signing on the second core);
 // W > 0 = W worker processes share the campaign through leases (both cores render and send).
 const WORKERS = arg('workers', 0);
+
+/** The sink's CPU per message since `from` (it shares the two cores with what it measures). */
+function sinkCpuPer(from: number | null): string {
+  const now = processCpuUs(sink.proc.pid);
+  return from === null || now === null ? 'n/a' : `${((now - from) / N).toFixed(0)} µs CPU/msg`;
+}
 
 const dir = tempDir('postlane-bench-send-');
 const config = benchConfig(dir, { smtpUrl: null });
@@ -51,6 +57,7 @@ for (let i = 0; i < 1000; i++) {
 process.stderr.write(`transport ceiling: ${N} pre-built messages…\n`);
 const sem = new Semaphore(CONCURRENCY);
 const ceilingCpu0 = cpuSample();
+const ceilingSink0 = processCpuUs(sink.proc.pid);
 t0 = performance.now();
 let ceilingFailures = 0;
 const pending: Promise<void>[] = [];
@@ -64,6 +71,7 @@ for (let i = 0; i < N; i++) {
 await Promise.all(pending);
 const ceilingS = (performance.now() - t0) / 1000;
 const ceilingCpu = cpuPer(ceilingCpu0, cpuSample(), N);
+const ceilingSink = sinkCpuPer(ceilingSink0);
 const ceiling = N / ceilingS;
 const ceilingRss = ceilingPeakRss();
 const enginePeakRss = trackPeakRss();
@@ -77,6 +85,7 @@ await startCampaignSend(ctx, workspaceId, campaign.id);
 const snapshotS = (performance.now() - t0) / 1000;
 const t1 = performance.now();
 const engineCpu0 = cpuSample();
+const engineSink0 = processCpuUs(sink.proc.pid);
 const childRss: number[] = [];
 let childCpuUs = 0;
 if (WORKERS === 0) {
@@ -100,6 +109,7 @@ if (WORKERS === 0) {
 }
 const sendS = (performance.now() - t1) / 1000;
 const engineCpu = cpuPer(engineCpu0, cpuSample(), N);
+const engineSink = sinkCpuPer(engineSink0);
 const totalS = (performance.now() - t0) / 1000;
 const counts = await ledgerCounts(ctx, campaign.id);
 const rss = peakRss();
@@ -129,6 +139,7 @@ if (WORKERS === 0) {
   line('CPU: engine (workers + coordinator)', us(engineTotal));
   line('CPU ratio ceiling / engine', `${((ceilingCpu.total / engineTotal.total) * 100).toFixed(1)} % (all threads of all processes)`);
 }
+line('CPU: sink process', `ceiling phase ${ceilingSink}, engine phase ${engineSink}`);
 line('floor 1,500 msgs/s end-to-end', engineRate >= 1500 ? 'met' : 'NOT met');
 line('ledger', `eligible ${counts.eligible}, sent ${counts.sent}, deferred ${counts.deferred}, failed ${counts.failed}`);
 line('peak RSS (bench process)', `${rss.toFixed(0)} MB (floor 300 MB at 1M); ceiling phase ${ceilingRss.toFixed(0)} MB, engine phase ${engineRss.toFixed(0)} MB`);

@@ -19,8 +19,18 @@ export interface UnsubscribeClaim {
   issuedAt: number;
 }
 
+// One signer per secret: the send path signs a token per message, and a signer derives two keys
+// and sets up a cipher when it is made. A process holds one or two secrets.
+const signers = new Map<string, TokenSigner>();
+
 export function unsubscribeSigner(secret: string): TokenSigner {
-  return new TokenSigner(secret, 'unsubscribe');
+  let s = signers.get(secret);
+  if (!s) {
+    if (signers.size >= 16) signers.clear();
+    s = new TokenSigner(secret, 'unsubscribe');
+    signers.set(secret, s);
+  }
+  return s;
 }
 
 export function signUnsubscribeToken(ctx: Pick<AppContext, 'secret' | 'clock'>, r: { workspaceId: number; contactId: number; campaignId: number; listId?: number | null }): string {

@@ -7,6 +7,7 @@ import { AppError } from '../errors.js';
 import { loadFragmentBodies } from './fragments.js';
 import { ensureHtmlCompliance, ensureTextCompliance } from './footer.js';
 import { liquidIssue, parseOrIssue, sandboxedLiquid, templateError, type TemplateIssue } from './liquid.js';
+import { compileFastRender, type FastRender } from './fast-render.js';
 import { compileMjml } from './mjml.js';
 import { htmlToText } from './text.js';
 
@@ -34,10 +35,17 @@ export function sampleVars(workspace: { name: string; postal_address: string }, 
   };
 }
 
+/** A parsed template, with its compiled fast path when it has one (see fast-render.ts). */
+interface Part { engine: Liquid; tpl: Template[]; fast: FastRender | null }
+
+function parsedPart(engine: Liquid, tpl: Template[]): Part {
+  return { engine, tpl, fast: compileFastRender(engine, tpl) };
+}
+
 interface Parts {
-  html: { engine: Liquid; tpl: Template[] } | null;
-  text: { engine: Liquid; tpl: Template[] } | null;
-  subject: { engine: Liquid; tpl: Template[] };
+  html: Part | null;
+  text: Part | null;
+  subject: Part;
   /** The derived text template failed to parse: convert the rendered html per recipient (slower). */
   textFromRenderedHtml: boolean;
 }
@@ -74,16 +82,18 @@ async function compileParts(ctx: AppContext, workspaceId: number, src: ContentSo
   if (!src.html && !src.mjml && !src.text) issues.push({ field: 'html', line: null, col: null, message: 'html, mjml or text is required' });
   if (issues.length > 0 || !subjectTpl) return null;
   return {
-    subject: { engine: textEngine, tpl: subjectTpl },
-    html: htmlTpl ? { engine: htmlEngine, tpl: htmlTpl } : null,
-    text: textTpl ? { engine: textEngine, tpl: textTpl } : null,
+    subject: parsedPart(textEngine, subjectTpl),
+    html: htmlTpl ? parsedPart(htmlEngine, htmlTpl) : null,
+    text: textTpl ? parsedPart(textEngine, textTpl) : null,
     textFromRenderedHtml,
   };
 }
 
-function renderField(part: { engine: Liquid; tpl: Template[] }, field: TemplateIssue['field'], vars: RenderVars): string {
+function renderField(p: Part, field: TemplateIssue['field'], vars: RenderVars): string {
+  const fast = p.fast?.(vars);
+  if (fast !== undefined) return fast;
   try {
-    return part.engine.renderSync(part.tpl, vars) as string;
+    return p.engine.renderSync(p.tpl, vars) as string;
   } catch (err) {
     throw templateError([liquidIssue(field, err)]);
   }

@@ -114,6 +114,11 @@ export interface BuiltMessage {
   body: string;
   /** The top-level header fields as emitted (name, value) — lets the signer skip re-parsing. */
   fields?: Array<[string, string]>;
+  /**
+   * The body is already in DKIM relaxed form (no tab, no run of spaces, no space before a line
+   * end): true for what buildMessage emits (base64 lines, part headers), so the signer skips that scan.
+   */
+  bodyRelaxed?: boolean;
 }
 
 /** Joins head and body (and an optional signature header first) into the wire form. */
@@ -152,7 +157,7 @@ export function buildMessage(input: MessageInput): BuiltMessage {
   const textPart = `Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: base64${CRLF}${CRLF}${base64Lines(input.text)}${CRLF}`;
   if (!input.html) {
     fields.push(['Content-Type', 'text/plain; charset=utf-8'], ['Content-Transfer-Encoding', 'base64']);
-    return { head: joinFields(fields), body: `${base64Lines(input.text)}${CRLF}`, fields };
+    return { head: joinFields(fields), body: `${base64Lines(input.text)}${CRLF}`, fields, bodyRelaxed: true };
   }
   // "=_" never occurs in base64 bodies, so a per-process unique boundary needs no randomness per message.
   idCounter = (idCounter + 1) % Number.MAX_SAFE_INTEGER;
@@ -162,7 +167,7 @@ export function buildMessage(input: MessageInput): BuiltMessage {
     `--${boundary}${CRLF}${textPart}` +
     `--${boundary}${CRLF}Content-Type: text/html; charset=utf-8${CRLF}Content-Transfer-Encoding: base64${CRLF}${CRLF}${base64Lines(input.html)}${CRLF}` +
     `--${boundary}--${CRLF}`;
-  return { head: joinFields(fields), body, fields };
+  return { head: joinFields(fields), body, fields, bodyRelaxed: true };
 }
 
 function joinFields(fields: ReadonlyArray<readonly [string, string]>): string {

@@ -114,5 +114,15 @@ describe('DKIM signing', () => {
   it('canonicalises bodies the relaxed way', () => {
     expect(canonicalBodyRelaxed('a  b \t\r\nc\r\n\r\n\r\n')).toBe('a b\r\nc\r\n');
     expect(canonicalBodyRelaxed('\r\n\r\n')).toBe('');
+    expect(canonicalBodyRelaxed('no line end')).toBe('no line end\r\n');
+    expect(canonicalBodyRelaxed('one\r\n')).toBe('one\r\n');
+  });
+
+  it('prevents a wrong body hash on the fast path: built bodies really are in relaxed form', () => {
+    for (const html of [null, '<p>Grüße  \t aus Köln</p>\r\n\r\n', '<p>x</p>']) {
+      const m = buildMessage(base({ text: 'Tabs\there,  two spaces, trailing   \r\n\r\n', html }));
+      expect(m.bodyRelaxed).toBe(true);
+      expect(canonicalBodyRelaxed(m.body, true)).toBe(canonicalBodyRelaxed(m.body, false));
+    }
   });
 });
