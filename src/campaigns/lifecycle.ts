@@ -5,6 +5,7 @@ import { fromJson } from '../db/dialect.js';
 import { AppError } from '../errors.js';
 import { snapshotAudience, type AudienceSpec } from '../delivery/ledger.js';
 import { compileCampaignContent, effectivePostalAddress } from '../delivery/prepare.js';
+import { returnMailWarnings } from '../delivery/return-addresses.js';
 import { getCampaignRow, toCampaign, type Campaign } from './model.js';
 import { segmentAudiences } from './segments.js';
 
@@ -25,6 +26,14 @@ export async function assertSendable(ctx: AppContext, workspaceId: number, row: 
     throw new AppError('unprocessable', 'the campaign has no audience: set list_ids or segment_ids', [{ field: 'list_ids', message: 'required' }]);
   }
   await compileCampaignContent(ctx, row); // throws AppError('unprocessable', …, [{ field, line, col, message }])
+}
+
+/**
+ * What warns but does not block a send: today the server's return-mail setup (no unsubscribe by
+ * email, bounces that never come back). The same for every campaign, so callers need no row.
+ */
+export function sendWarnings(ctx: Pick<AppContext, 'config'>): string[] {
+  return returnMailWarnings(ctx.config).map((w) => w.message);
 }
 
 async function audienceOf(ctx: AppContext, row: Awaited<ReturnType<typeof getCampaignRow>>, workspaceId: number): Promise<AudienceSpec> {

@@ -52,16 +52,19 @@ export function verifyUnsubscribeToken(ctx: Pick<AppContext, 'secret' | 'clock'>
 
 /**
  * The per-recipient unsubscribe URL, mailto and the two headers every marketing message carries.
- * The mailto puts the token in the subject: local parts are limited to 64 characters.
+ * The mailto puts the token in the subject: local parts are limited to 64 characters. A null
+ * `mailtoDomain` (no domain whose mail reaches Postlane) leaves the mailto out: the https URL with
+ * List-Unsubscribe-Post is the RFC 8058 one-click, and a mailto nobody receives loses requests.
  */
 export function unsubscribeLinks(
   ctx: AppContext,
-  r: { workspaceId: number; contactId: number; campaignId: number; listId?: number | null; mailtoDomain: string },
-): { url: string; mailto: string; headers: { 'List-Unsubscribe': string; 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } } {
+  r: { workspaceId: number; contactId: number; campaignId: number; listId?: number | null; mailtoDomain: string | null },
+): { url: string; mailto: string | null; headers: { 'List-Unsubscribe': string; 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } } {
   const token = signUnsubscribeToken(ctx, r);
   const url = `${ctx.config.publicUrl.replace(/\/+$/, '')}/u/${token}`;
-  const mailto = `mailto:${UNSUBSCRIBE_LOCAL_PART}@${r.mailtoDomain}?subject=unsubscribe%20${token}`;
-  return { url, mailto, headers: { 'List-Unsubscribe': `<${url}>, <${mailto}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } };
+  const mailto = r.mailtoDomain ? `mailto:${UNSUBSCRIBE_LOCAL_PART}@${r.mailtoDomain}?subject=unsubscribe%20${token}` : null;
+  const header = mailto ? `<${url}>, <${mailto}>` : `<${url}>`;
+  return { url, mailto, headers: { 'List-Unsubscribe': header, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } };
 }
 
 /** Extracts the token from the subject of a mail sent to the mailto address (for inbound handling). */

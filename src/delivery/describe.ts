@@ -1,12 +1,18 @@
-// What the admin UI shows about outgoing mail: the route kind, the relay's host and port, and the
-// limits. Credentials in the SMTP URL never leave this function.
+// What the admin UI shows about outgoing mail: the route kind, the relay's host and port, the
+// limits and where return mail goes. Credentials in the SMTP URL never leave this function.
 import type { AppContext } from '../context.js';
+import { UNSUBSCRIBE_LOCAL_PART } from '../compliance/unsubscribe.js';
+import { returnMailWarnings, unsubscribeMailtoDomain } from './return-addresses.js';
 import { routesFor } from './routes.js';
 
 export interface DeliveryDescription {
   route: { name: string; kind: 'smtp' | 'capture'; host: string | null; port: number | null; secure: boolean | null; authenticated: boolean };
   limits: { concurrency: number; rateLimitPerSecond: number | null };
   bounceDomain: string | null;
+  /** The address of the List-Unsubscribe mailto, or null when messages carry none. */
+  unsubscribeMailto: string | null;
+  /** Return mail Postlane would not receive (return-addresses.ts). */
+  warnings: string[];
   dkimDomain: string | null;
   inboundSmtpPort: number;
 }
@@ -15,6 +21,7 @@ export function describeDelivery(ctx: AppContext): DeliveryDescription {
   const route = routesFor(ctx).get();
   const url = ctx.config.smtpUrl ? new URL(ctx.config.smtpUrl) : null;
   const secure = url ? url.protocol === 'smtps:' : null;
+  const mailtoDomain = unsubscribeMailtoDomain(ctx.config);
   return {
     route: {
       name: route.name,
@@ -26,6 +33,8 @@ export function describeDelivery(ctx: AppContext): DeliveryDescription {
     },
     limits: { concurrency: route.concurrency, rateLimitPerSecond: route.rateLimit },
     bounceDomain: ctx.config.bounceDomain,
+    unsubscribeMailto: mailtoDomain ? `${UNSUBSCRIBE_LOCAL_PART}@${mailtoDomain}` : null,
+    warnings: returnMailWarnings(ctx.config).map((w) => w.message),
     dkimDomain: ctx.config.dkimDomain,
     inboundSmtpPort: ctx.config.inboundSmtpPort,
   };

@@ -9,6 +9,7 @@ import { AppError } from '../errors.js';
 import { registerCampaignLinks, trackHtml, type CampaignLinks } from '../tracking/index.js';
 import { dkimSign, type DkimKey } from './dkim.js';
 import { buildMessage, newMessageId, toRaw } from './mime.js';
+import { returnPathDomain, unsubscribeMailtoDomain } from './return-addresses.js';
 import { verpAddress, verpToken } from './verp.js';
 
 export interface CampaignRow {
@@ -51,7 +52,10 @@ export interface PreparedCampaign {
   derived: boolean;
   from: { address: string; name: string | null };
   replyTo: string | null;
+  /** Domain of the VERP Return-Path: the bounce domain, else the From domain. */
   bounceDomain: string;
+  /** Domain of the List-Unsubscribe mailto; null leaves the mailto out (return-addresses.ts). */
+  mailtoDomain: string | null;
   fromDomain: string;
   postalAddress: string;
   workspaceName: string;
@@ -97,7 +101,8 @@ export async function prepareCampaign(ctx: AppContext, c: CampaignRow): Promise<
     derived: !!c.derived_kind,
     from: { address: c.from_email, name: c.from_name },
     replyTo: c.reply_to,
-    bounceDomain: ctx.config.bounceDomain ?? fromDomain,
+    bounceDomain: returnPathDomain(ctx.config, fromDomain),
+    mailtoDomain: unsubscribeMailtoDomain(ctx.config),
     fromDomain,
     postalAddress: ws.postalAddress,
     workspaceName: ws.name,
@@ -132,7 +137,7 @@ export interface AssembledMessage {
  * no per-person tracking).
  */
 export async function assembleMessage(ctx: AppContext, p: PreparedCampaign, deliveryId: number, contact: RecipientContact): Promise<AssembledMessage> {
-  const unsub = unsubscribeLinks(ctx, { workspaceId: p.workspaceId, contactId: contact.id, campaignId: p.campaignId, listId: p.listIds[0] ?? null, mailtoDomain: p.bounceDomain });
+  const unsub = unsubscribeLinks(ctx, { workspaceId: p.workspaceId, contactId: contact.id, campaignId: p.campaignId, listId: p.listIds[0] ?? null, mailtoDomain: p.mailtoDomain });
   const rendered = p.compiled.render({
     contact: { ...contact.attributes, id: contact.id, email: contact.email, first_name: contact.first_name, last_name: contact.last_name, timezone: contact.timezone },
     campaign: { id: p.campaignId, name: p.name },

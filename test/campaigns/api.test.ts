@@ -43,6 +43,20 @@ describeEachDb('campaigns API with the capture outbox', (dialect) => {
     expect(ledger.data[0].smtp_response).toContain('captured');
   });
 
+  it('warns before a send that messages carry no unsubscribe mailto and bounces are not received, without a bounce domain', async () => {
+    const created = (await env.app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: env.t.auth, payload: body() })).json();
+    expect(created.warnings).toEqual([expect.stringMatching(/no unsubscribe by email/), expect.stringMatching(/Bounces are not processed/)]);
+    const preflight = await env.app.inject({ url: '/api/v1/campaigns/preflight', headers: await keyWithRole(env.ctx, env.t.workspace.id, 'viewer') });
+    expect(preflight.statusCode).toBe(200);
+    expect(preflight.json().warnings).toEqual(created.warnings);
+    const sent = await env.app.inject({ method: 'POST', url: `/api/v1/campaigns/${created.id}/send`, headers: env.t.auth });
+    expect(sent.statusCode).toBe(200); // a warning never blocks
+    expect(sent.json().warnings).toEqual(created.warnings);
+    expect((await env.app.inject({ url: `/api/v1/campaigns/${created.id}`, headers: env.t.auth })).json().warnings).toEqual(created.warnings);
+    // Lists stay lean: the warnings are the same for every campaign.
+    expect((await env.app.inject({ url: '/api/v1/campaigns', headers: env.t.auth })).json().data[0].warnings).toBeUndefined();
+  });
+
   it('prevents header injection through the API: CRLF in subject, from_name or from_email is a 400', async () => {
     for (const bad of [{ subject: 'Hi\r\nBcc: x@evil.test' }, { from_name: 'Eve\nBcc: x@evil.test' }, { from_email: 'a@b.com\r\nRCPT TO:<x@evil.test>' }]) {
       const res = await env.app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: env.t.auth, payload: { ...body(), ...bad } });
@@ -91,8 +105,11 @@ describeEachDb('campaigns API with the capture outbox', (dialect) => {
     const test = await env.app.inject({ method: 'POST', url: `/api/v1/campaigns/${c.id}/test`, headers: env.t.auth, payload: { emails: ['qa@example.org'] } });
     expect(test.statusCode).toBe(200);
     expect(test.json().results[0].status).toBe('sent');
-    const captured = await env.ctx.db.selectFrom('captured_messages').select('subject').where('envelope_to', '=', 'qa@example.org').executeTakeFirstOrThrow();
+    const captured = await env.ctx.db.selectFrom('captured_messages').select(['subject', 'raw']).where('envelope_to', '=', 'qa@example.org').executeTakeFirstOrThrow();
     expect(captured.subject).toMatch(/^\[Test\] /);
+    // No bounce domain here: a test send, like the real one, carries no mailto nobody would receive.
+    expect(captured.raw).toMatch(/^List-Unsubscribe: <http[^>]+>\r$/m);
+    expect(captured.raw).not.toContain('mailto:');
     expect((await env.app.inject({ url: `/api/v1/campaigns/${c.id}`, headers: env.t.auth })).json().counts.eligible).toBe(0);
     expect((await env.app.inject({ method: 'POST', url: `/api/v1/campaigns/${c.id}/test`, headers: env.t.auth, payload: { emails: ['a@b.com\r\nBcc: x@evil.test'] } })).statusCode).toBe(400);
 
@@ -110,6 +127,20 @@ describeEachDb('campaigns API with the capture outbox', (dialect) => {
     expect(sentNo.counts.eligible).toBe(1); // 3 recipients − 1 failed − 1 opener
     expect(sentNo.subject).toBe('Did you miss this?');
     expect((await env.app.inject({ url: `/api/v1/campaigns/${c.id}`, headers: env.t.auth })).json().counts.opened).toBe(1);
+  });
+});
+
+describeEachDb('campaigns API with a bounce domain', (dialect) => {
+  const env = useTestEnv(dialect, { config: { bounceDomain: 'bounces.example.com' }, tenants: { t: {} } });
+
+  it('has no return-mail warnings, and a test send carries the mailto at the bounce domain', async () => {
+    const { listId } = await seedAudience(env.ctx, env.t.workspace.id, 1);
+    const c = (await env.app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: env.t.auth, payload: { name: 'b', subject: 's', from_email: 'n@example.com', html: '<p>x</p>', list_ids: [listId] } })).json();
+    expect(c.warnings).toEqual([]);
+    expect((await env.app.inject({ url: '/api/v1/campaigns/preflight', headers: env.t.auth })).json()).toEqual({ warnings: [] });
+    await env.app.inject({ method: 'POST', url: `/api/v1/campaigns/${c.id}/test`, headers: env.t.auth, payload: { emails: ['qa@example.org'] } });
+    const captured = await env.ctx.db.selectFrom('captured_messages').select('raw').where('envelope_to', '=', 'qa@example.org').executeTakeFirstOrThrow();
+    expect(captured.raw).toMatch(/^List-Unsubscribe: <http[^>]+>, <mailto:unsubscribe@bounces\.example\.com\?subject=unsubscribe%20[A-Za-z0-9_-]+>\r$/m);
   });
 });
 

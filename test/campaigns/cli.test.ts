@@ -18,6 +18,8 @@ describe('postlane campaign CLI [sqlite]', () => {
     const ok = cli('send', String(c.id), '--json', '--workspace', t.workspace.slug);
     expect(ok.status).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ id: c.id, status: 'sending', counts: { eligible: 2 } });
+    // No bounce domain in this environment: the send says so on stderr, never in the JSON.
+    expect(ok.stderr).toMatch(/^postlane: warning: No bounce domain is configured .*no unsubscribe by email/m);
     const bad = cli('send', '999999', '--workspace', t.workspace.slug);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/campaign not found/);

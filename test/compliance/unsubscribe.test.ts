@@ -35,10 +35,20 @@ describeEachDb('unsubscribe', (dialect) => {
     expect(links.headers['List-Unsubscribe']).toBe(`<${links.url}>, <${links.mailto}>`);
     expect(links.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
     // The mailto carries the same token in its subject, readable by inbound handling.
-    const subject = decodeURIComponent(new URL(links.mailto).searchParams.get('subject') ?? '');
+    const subject = decodeURIComponent(new URL(links.mailto!).searchParams.get('subject') ?? '');
     const token = unsubscribeTokenFromSubject(`Re: ${subject}`);
     expect(token).toBe(tokenOf(links.url));
     expect(verifyUnsubscribeToken(env.ctx, token as string)).toMatchObject({ workspaceId: ws() });
+  });
+
+  it('omits the mailto unsubscribe when no inbound domain receives it: the https one-click URL stays', async () => {
+    const { contact, campaign } = await scenario();
+    const links = unsubscribeLinks(env.ctx, { workspaceId: ws(), contactId: contact, campaignId: campaign, mailtoDomain: null });
+    expect(links.mailto).toBeNull();
+    expect(links.url).toMatch(/^https:\/\/mail\.example\.com\/u\/[A-Za-z0-9_-]+$/);
+    expect(links.headers['List-Unsubscribe']).toBe(`<${links.url}>`);
+    expect(links.headers['List-Unsubscribe']).not.toContain('mailto:');
+    expect(links.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
   });
 
   it('GET shows a page with a button and never unsubscribes (link scanners prefetch)', async () => {

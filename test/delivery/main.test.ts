@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createCampaign, startCampaignSend } from '../../src/campaigns/index.js';
 import { silentLogger } from '../../src/log.js';
@@ -44,5 +45,28 @@ describe('postlane start: one of each background service per process', () => {
       await pl.stop();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('postlane start: return-mail warnings in the log', () => {
+  async function startupWarnings(overrides: Parameters<typeof testConfig>[0]): Promise<Array<{ code?: string; msg: string }>> {
+    const dir = mkdtempSync(join(tmpdir(), 'postlane-main-'));
+    const lines: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+    const pl = await startPostlane(testConfig({ databaseUrl: `sqlite:${join(dir, 'db.sqlite')}`, role: 'worker', ...overrides }), { log });
+    try {
+      return lines.map((l) => JSON.parse(l) as { code?: string; msg: string }).filter((l) => l.code);
+    } finally {
+      await pl.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('warns at start that messages carry no unsubscribe mailto and bounces are not received without a bounce domain', async () => {
+    expect((await startupWarnings({})).map((l) => l.code)).toEqual(['unsubscribe_mailto_omitted', 'bounces_not_received']);
+  });
+
+  it('warns about nothing once a bounce domain is set', async () => {
+    expect(await startupWarnings({ bounceDomain: 'bounces.example.com' })).toEqual([]);
   });
 });

@@ -98,6 +98,8 @@ describe.skipIf(skipBrowserTests)('admin UI in a real browser', () => {
     await ui.page.getByRole('button', { name: /Next: Review/ }).click();
     await ui.page.getByRole('heading', { name: 'Before you send' }).waitFor();
     await ui.page.getByText(/sending domain example\.org is not verified/).waitFor();
+    // The server's own pre-send warning (no bounce domain here): no unsubscribe by email.
+    await ui.page.getByText(/offer no unsubscribe by email/).waitFor();
     await shot('11-campaign-review');
     await ui.page.getByRole('button', { name: 'Send now' }).click();
     await heading('Spring sale').waitFor();

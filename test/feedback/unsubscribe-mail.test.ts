@@ -36,7 +36,7 @@ describeEachDb('unsubscribe by mail', (dialect) => {
     const campaign = await addCampaign(env.ctx, ws, [news]);
     const pending = await addDelivery(env.ctx, ws, campaign, contact, 'queued');
     const { mailto } = unsubscribeLinks(env.ctx, { workspaceId: ws, contactId: contact, campaignId: campaign, mailtoDomain });
-    const u = new URL(mailto);
+    const u = new URL(mailto!);
     return { ws, contact, news, offers, campaign, pending, to: u.pathname, subject: u.searchParams.get('subject') ?? '' };
   }
 
@@ -128,7 +128,7 @@ describeEachDb('unsubscribe by mail', (dialect) => {
 
   it('reads unsubscribe mail from the IMAP mailbox too, by the To header or, when forwarded elsewhere, by the subject alone', async () => {
     const a = await scenario();
-    const b = await scenario('news.example.com'); // no bounce domain: the mailto names the From domain
+    const b = await scenario('news.example.com'); // mail sent before a bounce domain was set named the From domain
     const box = new FakeMailbox();
     box.add(requestMail({ from: 'a@example.net', to: a.to, subject: `Re: ${a.subject}` }));
     box.add(`Delivered-To: postlane-feedback@example.org\r\n${requestMail({ from: 'b@example.net', to: 'list-owner@example.org', subject: b.subject })}`);

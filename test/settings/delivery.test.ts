@@ -13,9 +13,32 @@ describeEachDb('GET /settings/delivery', (dialect) => {
     expect(res.body).not.toContain('relayuser');
   });
 
+  it('says unsubscribe by email is off and bounces are not received when no bounce domain is set', async () => {
+    const body = (await env.app.inject({ url: '/api/v1/settings/delivery', headers: env.a.auth })).json();
+    expect(body.unsubscribe_mailto).toBeNull();
+    expect(body.warnings).toEqual([expect.stringMatching(/no unsubscribe by email/), expect.stringMatching(/Bounces are not processed/)]);
+  });
+
   it('prevents roles without settings:read from reading the delivery setup', async () => {
     const marketer = await keyWithRole(env.ctx, env.a.workspace.id, 'marketer');
     expect((await env.app.inject({ url: '/api/v1/settings/delivery', headers: marketer })).statusCode).toBe(403);
+  });
+});
+
+describeEachDb('GET /settings/delivery (bounce domain)', (dialect) => {
+  const env = useTestEnv(dialect, { config: { bounceDomain: 'bounces.example.com' }, tenants: { a: {} } });
+  it('names the unsubscribe mailto at the bounce domain and warns about nothing', async () => {
+    const body = (await env.app.inject({ url: '/api/v1/settings/delivery', headers: env.a.auth })).json();
+    expect(body).toMatchObject({ bounce_domain: 'bounces.example.com', unsubscribe_mailto: 'unsubscribe@bounces.example.com', warnings: [] });
+  });
+});
+
+describeEachDb('GET /settings/delivery (IMAP mailbox, no bounce domain)', (dialect) => {
+  const env = useTestEnv(dialect, { config: { feedbackImapUrl: 'imaps://u:p@imap.example.com/INBOX' }, tenants: { a: {} } });
+  it('still leaves the mailto out (nothing says unsubscribe@ the From domain reaches the mailbox) but bounces are received', async () => {
+    const body = (await env.app.inject({ url: '/api/v1/settings/delivery', headers: env.a.auth })).json();
+    expect(body.unsubscribe_mailto).toBeNull();
+    expect(body.warnings).toEqual([expect.stringMatching(/no unsubscribe by email/)]);
   });
 });
 

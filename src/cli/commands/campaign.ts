@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../../context.js';
 import {
-  campaignCounts, cancelCampaign, getCampaignRow, listCampaigns, pauseCampaign, resumeCampaign, startCampaignSend, toCampaign, type Campaign,
+  campaignCounts, cancelCampaign, getCampaignRow, listCampaigns, pauseCampaign, resumeCampaign, sendWarnings, startCampaignSend, toCampaign, type Campaign,
 } from '../../campaigns/index.js';
 import { requireWorkspace, withContext } from '../shared.js';
 
@@ -55,6 +55,8 @@ export function registerCampaign(program: Command): void {
       withContext(cmd, async (ctx) => {
         const ws = await requireWorkspace(ctx, opts.workspace);
         const c = await fn(ctx, ws.id, idArg(id));
+        // Warnings never block a send; stderr keeps stdout (and --json) for data.
+        if (name === 'send') for (const w of sendWarnings(ctx)) process.stderr.write(`postlane: warning: ${w}\n`);
         await show(ctx, ws.id, c, opts.json);
       }));
   }

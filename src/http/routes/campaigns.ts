@@ -5,7 +5,7 @@ import { principalOf } from '../auth.js';
 import { recordAudit } from '../../audit/index.js';
 import {
   campaignCounts, cancelCampaign, createCampaign, createDerivedCampaign, deleteCampaign, getCampaignRow, listCampaigns,
-  listDeliveries, pauseCampaign, resumeCampaign, sendTestMessages, startCampaignSend, toCampaign, updateCampaign, CAMPAIGN_STATUSES,
+  listDeliveries, pauseCampaign, resumeCampaign, sendTestMessages, sendWarnings, startCampaignSend, toCampaign, updateCampaign, CAMPAIGN_STATUSES,
 } from '../../campaigns/index.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -43,6 +43,7 @@ const CampaignSchema = Type.Object({
   track_opens: Type.Boolean(), track_clicks: Type.Boolean(), rate_limit: Type.Union([Type.Integer(), Type.Null()]),
   created_at: Type.String(), updated_at: Type.String(),
   counts: Type.Optional(Counts),
+  warnings: Type.Optional(Type.Array(Type.String(), { description: 'Pre-send warnings that do not block the send (e.g. no unsubscribe by email without a bounce domain)' })),
 });
 
 const DeliverySchema = Type.Object({
@@ -53,7 +54,8 @@ const DeliverySchema = Type.Object({
 
 export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ctx = app.ctx;
-  const withCounts = async (ws: number, c: ReturnType<typeof toCampaign>) => ({ ...c, counts: await campaignCounts(ctx, ws, c.id) });
+  // One campaign in a response: its ledger counts and the pre-send warnings (not in lists: they are the same for all).
+  const withCounts = async (ws: number, c: ReturnType<typeof toCampaign>) => ({ ...c, counts: await campaignCounts(ctx, ws, c.id), warnings: sendWarnings(ctx) });
   const audit = (req: Parameters<typeof principalOf>[0], action: string, id: number, details: Record<string, unknown> = {}) =>
     recordAudit(ctx.db, ctx.clock, { workspaceId: principalOf(req).workspaceId, actor: principalOf(req).actor, action, targetType: 'campaign', targetId: id, details, ip: req.ip });
   const tags = ['campaigns'];
@@ -62,6 +64,14 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, summary: 'List campaigns (newest first)', querystring: Type.Object({ status: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })), after_id: Type.Optional(Type.Integer()) }), response: { 200: Type.Object({ data: Type.Array(CampaignSchema) }) } },
     preHandler: app.authorize('campaigns:read'),
   }, async (req) => ({ data: await listCampaigns(ctx, principalOf(req).workspaceId, req.query) }));
+
+  app.get('/campaigns/preflight', {
+    schema: {
+      tags, summary: 'Pre-send warnings that apply to every campaign (the server\'s return-mail setup); they never block a send',
+      response: { 200: Type.Object({ warnings: Type.Array(Type.String()) }) },
+    },
+    preHandler: app.authorize('campaigns:read'),
+  }, async () => ({ warnings: sendWarnings(ctx) }));
 
   app.post('/campaigns', {
     schema: { tags, summary: 'Create a draft campaign', body: CampaignBody, response: { 201: CampaignSchema } },

@@ -1,4 +1,4 @@
-// GET /api/v1/settings/delivery: the outgoing-mail route in use (never its credentials) and limits.
+// GET /api/v1/settings/delivery: the outgoing-mail route in use (never its credentials), limits and return mail.
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { describeDelivery } from '../../delivery/describe.js';
@@ -13,7 +13,10 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         200: Type.Object({
           route: Type.Object({ name: Type.String(), kind: Type.Union([Type.Literal('smtp'), Type.Literal('capture')]), host: N(Type.String()), port: N(Type.Integer()), secure: N(Type.Boolean()), authenticated: Type.Boolean() }),
           limits: Type.Object({ concurrency: Type.Integer(), rate_limit_per_second: N(Type.Number()) }),
-          bounce_domain: N(Type.String()), dkim_domain: N(Type.String()), inbound_smtp_port: Type.Integer(),
+          bounce_domain: N(Type.String()),
+          unsubscribe_mailto: N(Type.String({ description: 'The List-Unsubscribe mailto address; null when messages carry only the one-click URL (no bounce domain)' })),
+          warnings: Type.Array(Type.String(), { description: 'Return mail (bounces, unsubscribe by email) that would not reach Postlane' }),
+          dkim_domain: N(Type.String()), inbound_smtp_port: Type.Integer(),
         }),
       },
     },
@@ -22,7 +25,7 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const d = describeDelivery(app.ctx);
     return {
       route: d.route, limits: { concurrency: d.limits.concurrency, rate_limit_per_second: d.limits.rateLimitPerSecond },
-      bounce_domain: d.bounceDomain, dkim_domain: d.dkimDomain, inbound_smtp_port: d.inboundSmtpPort,
+      bounce_domain: d.bounceDomain, unsubscribe_mailto: d.unsubscribeMailto, warnings: d.warnings, dkim_domain: d.dkimDomain, inbound_smtp_port: d.inboundSmtpPort,
     };
   });
 };

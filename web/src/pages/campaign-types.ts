@@ -9,6 +9,8 @@ export interface Campaign {
   send_at: string | null; started_at: string | null; finished_at: string | null; paused_reason: string | null;
   parent_campaign_id: number | null; derived_kind: string | null; track_opens: boolean; track_clicks: boolean; rate_limit: number | null;
   created_at: string; updated_at: string; counts?: CampaignCounts;
+  /** Pre-send warnings from the server (they never block a send). */
+  warnings?: string[];
 }
 export interface Delivery {
   id: number; contact_id: number; email: string; status: string; attempts: number; smtp_code: number | null; smtp_response: string | null;

@@ -161,6 +161,7 @@ function ReviewStep({ d, id }: { d: Draft; id?: string }) {
   const domains = useLoad(() => api.get<{ data: Array<{ domain: string; status: string }> }>('/domains').catch(() => ({ data: [] })), []);
   const lists = useLoad(allLists, []);
   const segs = useLoad(() => api.get<{ segments: Segment[] }>('/segments'), []);
+  const preflight = useLoad(() => api.get<{ warnings: string[] }>('/campaigns/preflight').catch(() => ({ warnings: [] })), []);
   const [address, setAddress] = useState('');
   const { busy, error, run } = useAction();
   const audience = [
@@ -174,6 +175,7 @@ function ReviewStep({ d, id }: { d: Draft; id?: string }) {
   if (domains.data && (!domain || domain.status !== 'verified')) warnings.push(`The sending domain ${fromDomain || '(none)'} is not verified here, so receivers may reject or spam-folder this campaign.`);
   if (!/https?:\/\//.test(d.body) && d.track_clicks) warnings.push('The content has no links, so click tracking will show nothing.');
   if (d.send_at && new Date(d.send_at).getTime() < Date.now()) warnings.push('The scheduled time is in the past: it will go out as soon as you confirm.');
+  warnings.push(...(preflight.data?.warnings ?? []));
   const persist = async () => (id ? api.patch<Campaign>(`/campaigns/${id}`, toBody(d)) : api.post<Campaign>('/campaigns', toBody(d)));
   return (
     <section className="card" aria-labelledby="rev-h">

@@ -72,6 +72,9 @@ export function CampaignPage({ id }: { id: string }) {
       <p className="lead"><Badge value={camp.status} /> {camp.subject} · from {camp.from_email}{camp.started_at && ` · started ${when(camp.started_at)}`}{camp.finished_at && ` · finished ${when(camp.finished_at)}`}</p>
       {camp.paused_reason && <p className="warn">Paused: {camp.paused_reason}</p>}
       {camp.status === 'scheduled' && camp.send_at && <p className="notice">Scheduled for {when(camp.send_at)}.</p>}
+      {['draft', 'scheduled', 'paused', 'sending'].includes(camp.status) && (camp.warnings?.length ?? 0) > 0 && (
+        <ul className="warnings" aria-label="Warnings">{camp.warnings!.map((w) => <li key={w} className="warn">{w}</li>)}</ul>
+      )}
       <ErrorBox error={error} />
       {subject !== null && (
         <form className="card inline" onSubmit={(e) => { e.preventDefault(); act('non-openers', { subject }); setSubject(null); }}>

@@ -61,7 +61,8 @@ function WorkspaceSection() {
 
 interface Delivery {
   route: { name: string; kind: 'smtp' | 'capture'; host: string | null; port: number | null; secure: boolean | null; authenticated: boolean };
-  limits: { concurrency: number; rate_limit_per_second: number | null }; bounce_domain: string | null; dkim_domain: string | null; inbound_smtp_port: number;
+  limits: { concurrency: number; rate_limit_per_second: number | null }; bounce_domain: string | null; unsubscribe_mailto: string | null; warnings: string[];
+  dkim_domain: string | null; inbound_smtp_port: number;
 }
 
 function DeliverySection() {
@@ -80,8 +81,10 @@ function DeliverySection() {
         <dt>Messages in flight at once</dt><dd>{num(limits.concurrency)}</dd>
         <dt>Speed limit</dt><dd>{limits.rate_limit_per_second ? `${num(limits.rate_limit_per_second)} per second` : 'None for the route (each campaign can set its own)'}</dd>
         <dt>Bounce domain</dt><dd>{d.data.bounce_domain ?? 'Not set — bounces are matched from webhooks and the inbound mailbox'}</dd>
+        <dt>Unsubscribe by email</dt><dd>{d.data.unsubscribe_mailto ?? 'Off — without a bounce domain, messages offer only the one-click unsubscribe link'}</dd>
         <dt>Default DKIM domain</dt><dd>{d.data.dkim_domain ?? 'Not set — add sending domains under Deliverability'}</dd>
       </dl>
+      {d.data.warnings.length > 0 && <ul className="warnings">{d.data.warnings.map((w) => <li key={w} className="warn">{w}</li>)}</ul>}
       <p className="hint">These come from the server configuration; change them in the environment or config file, not here.</p>
     </section>
   );
