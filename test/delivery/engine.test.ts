@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
+import { sql } from 'kysely';
 import PostalMime from 'postal-mime';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { cancelCampaign, campaignCounts, createCampaign, pauseCampaign, resumeCampaign, startCampaignSend } from '../../src/campaigns/index.js';
-import { claimBatch } from '../../src/delivery/ledger.js';
+import { claimBatch, ledgerCounts } from '../../src/delivery/ledger.js';
 import { createSmtpTransport } from '../../src/delivery/transports/smtp.js';
 import { singleRoute } from '../../src/delivery/transports/index.js';
 import { deliveryIdFromReturnPath } from '../../src/delivery/verp.js';
@@ -159,6 +160,30 @@ describeEachDb('delivery engine over a real SMTP server', (dialect) => {
     }
     expect(most).toBe(4);
     expect(smtp.received).toHaveLength(8);
+  });
+
+  it('pauses the campaign with the error when outcomes cannot be written (never reports a send it could not record)', async () => {
+    const { campaign } = await campaignFor(5);
+    const trigger = sql.id(`fail_outcome_${campaign.id}`);
+    if (ctx.dialect === 'sqlite') {
+      await sql`CREATE TRIGGER ${trigger} BEFORE UPDATE ON deliveries WHEN NEW.status = 'sent' AND NEW.campaign_id = ${sql.lit(campaign.id)} BEGIN SELECT RAISE(ABORT, 'simulated disk failure'); END`.execute(ctx.db);
+    } else {
+      await sql`CREATE FUNCTION ${trigger}() RETURNS trigger AS $$ BEGIN IF NEW.status = 'sent' AND NEW.campaign_id = ${sql.lit(campaign.id)} THEN RAISE EXCEPTION 'simulated disk failure'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`.execute(ctx.db);
+      await sql`CREATE TRIGGER ${trigger} BEFORE UPDATE ON deliveries FOR EACH ROW EXECUTE FUNCTION ${trigger}()`.execute(ctx.db);
+    }
+    try {
+      await startCampaignSend(ctx, t.workspace.id, campaign.id);
+      await worker.tick();
+    } finally {
+      await sql`DROP TRIGGER ${trigger} ${sql.raw(ctx.dialect === 'postgres' ? 'ON deliveries' : '')}`.execute(ctx.db);
+    }
+    const c = await ctx.db.selectFrom('campaigns').select(['status', 'paused_reason']).where('id', '=', campaign.id).executeTakeFirstOrThrow();
+    expect(c.status).toBe('paused');
+    expect(c.paused_reason).toMatch(/simulated disk failure/);
+    // Nothing is recorded as sent: the rows stay due (their leases lapse), so a resume sends them again.
+    const counts = await ledgerCounts(ctx, campaign.id);
+    expect(counts.sent).toBe(0);
+    expect(counts.queued).toBe(5);
   });
 
   it('stops mail to a contact who unsubscribes mid-campaign (re-checked per batch)', async () => {
