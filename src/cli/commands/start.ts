@@ -25,6 +25,8 @@ export function registerStart(program: Command): void {
       const log = createLogger(config.logLevel);
       const pl = await startPostlane(config, { log });
       if (pl.url) process.stderr.write(`Postlane is running at ${config.publicUrl} (listening on ${pl.url}, database: ${pl.ctx.dialect})\n`);
+      // A role without HTTP said nothing at log level warn: say what runs (bench/_prod-worker.ts waits for this line).
+      else process.stderr.write(`Postlane ${config.role} started (services: ${pl.services.join(', ') || 'none'}; database: ${pl.ctx.dialect})\n`);
       const shutdown = async (signal: string) => {
         log.info({ signal }, 'shutting down');
         await pl.stop();
