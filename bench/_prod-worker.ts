@@ -90,7 +90,10 @@ export interface ProductionWorker {
 
 /** `node dist/cli/main.js start --role worker`, its logs and start-up line passed on to stderr. */
 export function spawnProductionWorker(env: NodeJS.ProcessEnv, cwd: string): ProductionWorker {
-  const child = spawn(process.execPath, [cli, 'start', '--role', 'worker'], { cwd, env, stdio: ['ignore', 2, 'pipe'] });
+  // BENCH_WORKER_NODE_ARGS (e.g. "--trace-gc" or "--import ./sampler.mjs") is for investigating
+  // the worker; the bench's figures are quoted without it.
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, cli, 'start', '--role', 'worker'], { cwd, env, stdio: ['ignore', 2, 'pipe'] });
   let stopping = false;
   let err = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
