@@ -65,16 +65,40 @@ export interface ProcFigures {
   peakRssMb: number;
   /** utime + stime of the whole thread group (main thread, signer threads, libuv, GC helpers). */
   cpuUs: number;
+  /**
+   * The same per live thread id. Node 20 leaves its threads unnamed ("node"), so they are told
+   * apart by CPU: the main thread (tid = pid), the signer thread (the other busy one), V8's
+   * platform workers (concurrent marking, parallel scavenges) and libuv's pool.
+   */
+  byThread: Record<string, number>;
+}
+
+/** utime + stime in µs of a /proc …/stat line (clock ticks, USER_HZ = 100). */
+function statCpuUs(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 1e4;
 }
 
 export function procFigures(pid: number): ProcFigures {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const hwm = /^VmHWM:\s+(\d+) kB/m.exec(status);
   if (!hwm) throw new Error(`no VmHWM in /proc/${pid}/status`);
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime in clock ticks (USER_HZ = 100)
-  return { peakRssMb: Number(hwm[1]) / 1024, cpuUs: ticks * 1e4 };
+  const byThread: Record<string, number> = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      byThread[tid] = statCpuUs(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
+    } catch {
+      // the thread ended between readdir and read
+    }
+  }
+  return { peakRssMb: Number(hwm[1]) / 1024, cpuUs: statCpuUs(readFileSync(`/proc/${pid}/stat`, 'utf8')), byThread };
+}
+
+/** Per-message CPU of the main thread and of the other threads (largest first) between two readings. */
+export function threadBreakdown(pid: number, a: ProcFigures, b: ProcFigures, n: number): string {
+  const per = (tid: string) => ((b.byThread[tid] ?? 0) - (a.byThread[tid] ?? 0)) / n;
+  const others = Object.keys(b.byThread).filter((t) => t !== String(pid)).map(per).filter((us) => us >= 0.5).sort((x, y) => y - x);
+  return `main ${per(String(pid)).toFixed(0)}; other threads ${others.map((us) => us.toFixed(0)).join(', ')}`;
 }
 
 export interface ProductionWorker {

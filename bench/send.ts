@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import { sql } from 'kysely';
 import { cpuPer, cpuSample, machineLine, trackPeakRss } from './_machine.js';
-import { configEnv, ensureBuilt, procFigures, spawnProductionWorker, type ProcFigures, type ProductionWorker } from './_prod-worker.js';
+import { configEnv, ensureBuilt, procFigures, spawnProductionWorker, threadBreakdown, type ProcFigures, type ProductionWorker } from './_prod-worker.js';
 import { benchConfig, createBenchCampaign, openBenchContext, seedAudience, startSink, tempDir } from './_send-fixture.js';
 import { startCampaignSend } from '../src/campaigns/index.js';
 import { ledgerCounts } from '../src/delivery/ledger.js';
@@ -152,6 +152,7 @@ if (WORKERS === 0) {
   const workerCpuUs = workerFigures.reduce((s, f, i) => s + f.cpuUs - (idleFigures[i] as ProcFigures).cpuUs, 0);
   const engineTotal = { total: workerCpuUs / N + engineCpu.total, main: null };
   line('CPU: engine (workers + coordinator)', `${us(engineTotal)}; workers alone ${(workerCpuUs / N).toFixed(0)} µs, start-up ${idleFigures.map((f) => `${(f.cpuUs / 1000).toFixed(0)} ms`).join(', ')}`);
+  workerFigures.forEach((f, i) => line(`CPU: worker ${i + 1} by thread`, `${threadBreakdown((workers[i] as ProductionWorker).pid, idleFigures[i] as ProcFigures, f, N)} µs per campaign message`));
   line('CPU ratio ceiling / engine', `${((ceilingCpu.total / engineTotal.total) * 100).toFixed(1)} % (all threads of all processes)`);
 }
 line('floor 1,500 msgs/s end-to-end', engineRate >= 1500 ? 'met' : 'NOT met');

@@ -11,9 +11,10 @@ export const SEND_LOOP_HEAP_GROWING_PERCENT = 50;
  * generation. V8 sets the next major GC at live × a growing factor of up to 4 when the heap limit
  * is large (≥ 2 GB: any 64-bit box with a few GB of RAM): with 37–46 MB live, a worker collected
  * at 160–197 MB of heap and peaked at 330–345 MB RSS (100k–1M recipients), over the 300 MB floor,
- * though nothing leaked. At 1.5× it collects every ~1.3 s instead of every ~10 s, each ~7 ms of
- * main thread (+~3 µs per message: 31 instead of 6–10 major GCs per 100k) and peaks at ~200 MB
- * (docs/delivery.md, "Worker memory").
+ * though nothing leaked. At 1.5× it collects every ~1.3 s instead of every ~10 s (31 instead of
+ * 6–10 major GCs per 100k messages, 0.4 s instead of 0.15 s of main-thread GC pauses) and peaks at
+ * ~200 MB; the CPU cost was below the bench's noise (100k: 537 vs 556 µs/msg, V8's helper threads
+ * 4 × 7 µs/msg either way; docs/delivery.md, "Worker memory").
  * Not --max-old-space-size, which lowers V8's factor too: it is also a hard limit (a heap that
  * needs more crashes the process) and only works on node's command line, which the operator
  * owns. heap_growing_percent is read at every major GC, so the process can set it for itself.
