@@ -1,6 +1,7 @@
 // A delivery worker process for the benches: `tsx bench/_worker.ts OPTIONS_JSON CAMPAIGN_ID`.
 // Runs the normal DeliveryWorker until the campaign is finished, prints "peak_rss_mb N" and
-// exits 0. The crash test kill -9's it; the send bench runs two of them (one per core).
+// exits 0. The crash test kill -9's it: it takes short leases and small batches (options), which
+// the production worker (`start --role worker`, used by the send bench) does not expose.
 import { openBenchContext } from './_send-fixture.js';
 import { cpuSample, trackPeakRss } from './_machine.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';

@@ -1,14 +1,15 @@
 // Wires config → database → context → HTTP → background workers. No domain logic here.
+// The HTTP stack and the inbound listeners are imported only by the roles that run them: every
+// module a process loads stays in its heap, and V8 lets the heap grow to a multiple of what is
+// live before collecting, so a worker that loaded fastify and its routes paid for them several
+// times over in RSS (docs/delivery.md, "Worker memory").
 import type { Config } from './config/schema.js';
 import { systemClock, type Clock } from './clock.js';
 import type { AppContext } from './context.js';
 import { openDatabase } from './db/index.js';
 import { loadInstanceSecret, runMigrations } from './db/migrate.js';
-import { startImapPoller } from './feedback/imap-poller.js';
-import { startInboundSmtp } from './feedback/smtp-listener.js';
-import { buildApp, type App } from './http/app.js';
+import type { App } from './http/app.js';
 import { drainImports } from './imports/index.js';
-import { removeStaleUploads } from './imports/uploads.js';
 import { createLogger, type Logger } from './log.js';
 import { startVerifyService } from './verify/service.js';
 import { DeliveryWorker } from './delivery/worker.js';
@@ -47,6 +48,7 @@ export async function startPostlane(config: Config, opts: { log?: Logger; clock?
   let url: string | null = null;
 
   if (config.role === 'all' || config.role === 'web') {
+    const [{ buildApp }, { removeStaleUploads }] = await Promise.all([import('./http/app.js'), import('./imports/uploads.js')]);
     // Upload files of imports whose process died (the API role spools them).
     const orphans = await removeStaleUploads(config.dataDir, ctx.clock.now()).catch((err: unknown) => (ctx.log.warn({ err }, 'could not sweep import uploads'), 0));
     if (orphans) ctx.log.info({ removed: orphans }, 'removed orphaned import uploads');
@@ -63,10 +65,12 @@ export async function startPostlane(config: Config, opts: { log?: Logger; clock?
   if ((config.role === 'all' || config.role === 'smtp') && config.bounceDomain) {
     // Bounces and FBL reports for bounce+TOKEN@<bounceDomain>, and mail to the List-Unsubscribe mailto
     // (unsubscribe@<bounceDomain>); without a bounce domain there is nothing to accept.
+    const { startInboundSmtp } = await import('./feedback/smtp-listener.js');
     services.push(await startInboundSmtp(ctx, { port: config.inboundSmtpPort, host: config.host, bounceDomain: config.bounceDomain }));
   }
   if ((config.role === 'all' || config.role === 'worker') && config.feedbackImapUrl) {
     const mailbox = decodeURIComponent(new URL(config.feedbackImapUrl).pathname.replace(/^\//, '')) || 'INBOX';
+    const { startImapPoller } = await import('./feedback/imap-poller.js');
     services.push(startImapPoller(ctx, { url: config.feedbackImapUrl, mailbox, bounceDomain: config.bounceDomain }));
   }
   if (config.role === 'smtp' && !config.bounceDomain) {

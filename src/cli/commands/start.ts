@@ -1,6 +1,7 @@
 // `postlane start`: runs the server (and, by role, workers and the inbound SMTP listener).
 import type { Command } from 'commander';
 import type { ProcessRole } from '../../config/schema.js';
+import { limitHeapGrowth } from '../../delivery/heap-growth.js';
 import { createLogger } from '../../log.js';
 import { startPostlane } from '../../main.js';
 import { cliConfig } from '../shared.js';
@@ -22,9 +23,14 @@ export function registerStart(program: Command): void {
       }
       if (opts.port) overrides.port = Number(opts.port);
       const config = cliConfig(cmd, overrides);
+      // A process-wide V8 setting, so it is made here, where the process is: the send loop's
+      // garbage would otherwise let the heap grow to ~4× what is live (delivery/heap-growth.ts).
+      if (config.role === 'all' || config.role === 'worker') limitHeapGrowth();
       const log = createLogger(config.logLevel);
       const pl = await startPostlane(config, { log });
       if (pl.url) process.stderr.write(`Postlane is running at ${config.publicUrl} (listening on ${pl.url}, database: ${pl.ctx.dialect})\n`);
+      // A role without HTTP said nothing at log level warn: say what runs (bench/_prod-worker.ts waits for this line).
+      else process.stderr.write(`Postlane ${config.role} started (services: ${pl.services.join(', ') || 'none'}; database: ${pl.ctx.dialect})\n`);
       const shutdown = async (signal: string) => {
         log.info({ signal }, 'shutting down');
         await pl.stop();
