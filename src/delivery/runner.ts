@@ -42,6 +42,11 @@ export class CampaignRunner {
   private stopRequested = false;
   /** Messages (and skip outcomes) started but not yet durable; bounded by the route's semaphore. */
   private readonly inFlight = new Set<Promise<void>>();
+  /**
+   * Delivery ids with a message on its way. A claim can return one of them again when its lease ran
+   * out meanwhile (a server that takes longer than the lease to answer): it must not be sent twice.
+   */
+  private readonly sending = new Set<number>();
   /** A message's outcome write failed (the database): the run stops and the error surfaces. */
   private failure: unknown = null;
 
@@ -122,7 +127,10 @@ export class CampaignRunner {
    * waiting for the last ones to finish; false when it stopped early (pause, cancel, stop()).
    */
   private async sendBatch(p: PreparedCampaign, batch: ClaimedDelivery[]): Promise<boolean> {
-    const { send, skip } = await loadBatchRecipients(this.ctx, p, batch);
+    // The claim renewed those rows' leases; the message already on its way records the outcome.
+    const fresh = batch.filter((d) => !this.sending.has(d.id));
+    if (fresh.length === 0) return true;
+    const { send, skip } = await loadBatchRecipients(this.ctx, p, fresh);
     const now = this.ctx.clock.now();
     for (const s of skip) this.track(this.writer.write(outcome(s.delivery.id, 'skipped', now, { skipReason: s.reason })));
     const gate = gateOf(this.ctx, this.route);
@@ -133,7 +141,12 @@ export class CampaignRunner {
       await this.pacer.wait();
       await gate.pacer.wait();
       const item = send[i] as { delivery: ClaimedDelivery; contact: RecipientContact };
-      this.track(this.sendOne(p, item.delivery, item.contact).finally(() => gate.sem.release()));
+      const id = item.delivery.id;
+      this.sending.add(id);
+      this.track(this.sendOne(p, item.delivery, item.contact).finally(() => {
+        this.sending.delete(id);
+        gate.sem.release();
+      }));
     }
     if (i === send.length) return true;
     // Paused/cancelled/stopping mid-batch: hand the untouched rows back at once.
