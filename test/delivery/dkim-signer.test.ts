@@ -16,6 +16,31 @@ describe('DKIM signer threads', () => {
     expect(verify(null, Buffer.alloc(32, 7), ed.publicKey, Buffer.from(edSig, 'base64'))).toBe(true);
   });
 
+  it('gives every caller its own signature while several batches are with the thread (replies matched in order)', async () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const ed = generateKeyPairSync('ed25519');
+    const jobs: Array<{ kind: 'rsa' | 'ed' | 'bad'; data: string; sig: Promise<string> }> = [];
+    for (let turn = 0; turn < 60; turn++) {
+      // A few jobs per event-loop turn: each turn's jobs travel as one batch, up to two batches out.
+      for (let k = 0; k <= turn % 3; k++) {
+        const data = `turn ${turn} job ${k} Grüße`;
+        if ((turn * 3 + k) % 17 === 5) jobs.push({ kind: 'bad', data, sig: signOnSignerThread(rsa.privateKey, 'no-such-digest', data, 'utf8') });
+        else if (k === 1) jobs.push({ kind: 'ed', data, sig: signOnSignerThread(ed.privateKey, null, Buffer.from(data).toString('base64'), 'base64') });
+        else jobs.push({ kind: 'rsa', data, sig: signOnSignerThread(rsa.privateKey, 'sha256', data, 'utf8') });
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    const settled = await Promise.allSettled(jobs.map((j) => j.sig));
+    settled.forEach((r, i) => {
+      const j = jobs[i]!;
+      if (j.kind === 'bad') return expect(r.status).toBe('rejected');
+      expect(r.status).toBe('fulfilled');
+      const sig = Buffer.from((r as PromiseFulfilledResult<string>).value, 'base64');
+      expect(j.kind === 'rsa' ? verify('sha256', Buffer.from(j.data), rsa.publicKey, sig) : verify(null, Buffer.from(j.data), ed.publicKey, sig), j.data).toBe(true);
+    });
+    expect(jobs.filter((j) => j.kind === 'bad').length).toBeGreaterThan(3);
+  });
+
   it('rejects one failing signature with a clear error and keeps signing the others', async () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const bad = signOnSignerThread(rsa.privateKey, 'no-such-digest', 'x', 'utf8');
