@@ -102,6 +102,13 @@ export async function claimBatch(ctx: AppContext, campaignId: number, owner: str
   return out.sort((a, b) => a.id - b.id);
 }
 
+/** Extends the leases `owner` still holds on these rows (rows it lost or finished are untouched). */
+export async function renewLeases(ctx: AppContext, owner: string, ids: number[], leaseMs: number): Promise<void> {
+  if (ids.length === 0) return;
+  await ctx.db.updateTable('deliveries').set({ lease_expires_at: ctx.clock.now() + leaseMs })
+    .where('id', 'in', ids).where('lease_owner', '=', owner).execute();
+}
+
 /** Gives back leases without an attempt (pause/cancel/shutdown before sending). */
 export async function releaseLeases(ctx: AppContext, owner: string, ids: number[]): Promise<void> {
   if (ids.length === 0) return;

@@ -3,6 +3,7 @@
 import type { AppContext } from '../context.js';
 import { DEFAULT_MAX_DEFER_AGE_MS, retryDelayMs, type SendResult } from './classify.js';
 import { claimBatch, hasPendingDeliveries, releaseLeases, type ClaimedDelivery, type DeliveryOutcome } from './ledger.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import { OutcomeWriter } from './outcome-writer.js';
 import { assembleMessage, prepareCampaign, type CampaignRow, type PreparedCampaign, type RecipientContact } from './prepare.js';
 import { loadBatchRecipients } from './recipients.js';
@@ -17,6 +18,8 @@ export interface RunnerOptions {
   maxDeferAgeMs?: number;
   /** How often (ms) the loop re-reads the campaign status to honour pause/cancel mid-batch. */
   statusCheckMs?: number;
+  /** How often (ms) the leases of rows still held are extended (default: a third of the lease). */
+  leaseRenewMs?: number;
 }
 
 export type RunResult = 'finished' | 'waiting' | 'stopped' | 'not_sending';
@@ -49,6 +52,7 @@ export class CampaignRunner {
   private readonly sending = new Set<number>();
   /** A message's outcome write failed (the database): the run stops and the error surfaces. */
   private failure: unknown = null;
+  private readonly leases: LeaseKeeper;
 
   constructor(private readonly ctx: AppContext, private readonly row: CampaignRow, private readonly route: Route, private readonly opts: RunnerOptions) {
     this.writer = new OutcomeWriter(ctx, opts.owner);
@@ -57,6 +61,7 @@ export class CampaignRunner {
     // Rate-limited campaigns take smaller batches so a batch finishes well inside its lease.
     const byRate = row.rate_limit ? Math.max(1, Math.floor((row.rate_limit * this.leaseMs) / 3000)) : Infinity;
     this.batchSize = Math.min(opts.batchSize ?? 500, byRate);
+    this.leases = new LeaseKeeper(ctx, opts.owner, this.leaseMs, opts.leaseRenewMs);
   }
 
   stop(): void {
@@ -67,6 +72,7 @@ export class CampaignRunner {
   async run(): Promise<RunResult> {
     if (!(await this.stillSending(true))) return 'not_sending';
     this.prepared ??= await prepareCampaign(this.ctx, this.row);
+    this.leases.start();
     try {
       for (;;) {
         if (this.failure) throw this.failure;
@@ -88,7 +94,11 @@ export class CampaignRunner {
         if (!(await this.sendBatch(this.prepared, batch))) return 'stopped';
       }
     } finally {
-      await this.settleInFlight();
+      try {
+        await this.settleInFlight();
+      } finally {
+        await this.leases.stop();
+      }
     }
   }
 
@@ -128,11 +138,12 @@ export class CampaignRunner {
    */
   private async sendBatch(p: PreparedCampaign, batch: ClaimedDelivery[]): Promise<boolean> {
     // The claim renewed those rows' leases; the message already on its way records the outcome.
+    this.leases.hold(batch.map((d) => d.id));
     const fresh = batch.filter((d) => !this.sending.has(d.id));
     if (fresh.length === 0) return true;
     const { send, skip } = await loadBatchRecipients(this.ctx, p, fresh);
     const now = this.ctx.clock.now();
-    for (const s of skip) this.track(this.writer.write(outcome(s.delivery.id, 'skipped', now, { skipReason: s.reason })));
+    for (const s of skip) this.track(this.writer.write(outcome(s.delivery.id, 'skipped', now, { skipReason: s.reason })).then(() => this.leases.release(s.delivery.id)));
     const gate = gateOf(this.ctx, this.route);
     let i = 0;
     for (; i < send.length; i++) {
@@ -145,12 +156,15 @@ export class CampaignRunner {
       this.sending.add(id);
       this.track(this.sendOne(p, item.delivery, item.contact).finally(() => {
         this.sending.delete(id);
+        this.leases.release(id);
         gate.sem.release();
       }));
     }
     if (i === send.length) return true;
     // Paused/cancelled/stopping mid-batch: hand the untouched rows back at once.
-    await releaseLeases(this.ctx, this.opts.owner, send.slice(i).map((s) => s.delivery.id));
+    const untouched = send.slice(i).map((s) => s.delivery.id);
+    for (const id of untouched) this.leases.release(id);
+    await releaseLeases(this.ctx, this.opts.owner, untouched);
     return false;
   }
 
