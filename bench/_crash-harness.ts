@@ -2,7 +2,7 @@
 // restarted each time; afterwards the sink's per-recipient counts are checked against the ledger.
 // Used by bench/crash.ts (20,000 recipients) and test/delivery/crash.test.ts (small N).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchConfig, createBenchCampaign, here, openBenchContext, seedAudience, startSink, tempDir } from './_send-fixture.js';
 import { startCampaignSend } from '../src/campaigns/index.js';
@@ -20,6 +20,34 @@ export interface CrashReport {
   campaignStatus: string;
   counts: LedgerCounts;
   seconds: number;
+}
+
+/** Lines (messages) the sink has logged so far, reading only what was appended since the last call. */
+function sinkCounter(file: string): () => number {
+  let offset = 0;
+  let count = 0;
+  const buf = Buffer.allocUnsafe(1 << 16);
+  return () => {
+    let size: number;
+    try {
+      size = statSync(file).size;
+    } catch {
+      return count;
+    }
+    if (size <= offset) return count;
+    const fd = openSync(file, 'r');
+    try {
+      while (offset < size) {
+        const n = readSync(fd, buf, 0, Math.min(buf.length, size - offset), offset);
+        if (n <= 0) break;
+        for (let i = 0; i < n; i++) if (buf[i] === 10) count++;
+        offset += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return count;
+  };
 }
 
 function sinkLines(file: string): string[] {
@@ -47,26 +75,28 @@ export async function runCrashTest(o: { recipients: number; kills: number; concu
     const args = JSON.stringify({ config, smtpUrl: `smtp://127.0.0.1:${sink.port}`, concurrency, leaseMs: o.leaseMs ?? 2000, batchSize: o.batchSize ?? 50 });
     const spawnWorker = (): ChildProcess => spawn(process.execPath, ['--import', 'tsx', join(here, '_worker.ts'), args, String(campaign.id)], { stdio: ['ignore', 'ignore', 'inherit'] });
 
+    const atSink = sinkCounter(sinkLog);
     let kills = 0;
     while (kills < o.kills) {
       const child = spawnWorker();
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       // Spread the kills over the run: let this worker deliver a random share of the audience
       // (at most 1/(kills+2) of it, so every kill lands before the campaign can finish), then
-      // kill it a random few tens of ms later. Short polls and waits keep the kills inside the
-      // run now that a worker sends a small audience in well under a second.
-      const base = sinkLines(sinkLog).length;
+      // kill it within 10 ms. Polls and the delay stay short because a worker sends ~1,000 msgs/s
+      // now: with 25 ms polls and up to 60 ms of delay a cycle overshot its share by up to ~85
+      // messages, and a 250-recipient run could finish before its fifth kill.
+      const base = atSink();
       const target = base + 1 + Math.floor(random() * (o.recipients / (o.kills + 2)));
       let done = false;
       void exited.then(() => { done = true; });
-      while (!done && sinkLines(sinkLog).length < target) await new Promise((r) => setTimeout(r, 25));
+      while (!done && atSink() < target) await new Promise((r) => setTimeout(r, 5));
       if (done) break; // finished before we could kill it
-      await new Promise((r) => setTimeout(r, Math.floor(random() * 60)));
+      await new Promise((r) => setTimeout(r, Math.floor(random() * 10)));
       if (child.exitCode !== null) break;
       child.kill('SIGKILL');
       await exited;
       kills++;
-      log(`kill -9 #${kills} after ${sinkLines(sinkLog).length} messages at the sink`);
+      log(`kill -9 #${kills} after ${atSink()} messages at the sink`);
     }
     const last = spawnWorker();
     const code = await new Promise<number | null>((resolve) => last.once('exit', (c) => resolve(c)));
