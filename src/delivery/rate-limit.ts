@@ -106,7 +106,10 @@ export class RedisRateLimits implements RateLimits {
 
   limiter(key: string, rate: number | null): RateLimiter {
     if (!rate || rate <= 0) return new Pacer(null);
-    return new RedisPacer(this, `${this.prefix}${key}`, rate);
+    // The key in braces is a Redis Cluster hash tag: the bucket and its `:peers` set land in one
+    // slot, which a script touching both needs on a cluster (else CROSSSLOT). The client here is
+    // still a single-node one; this keeps the key layout ready for a cluster client.
+    return new RedisPacer(this, `${this.prefix}{${key}}`, rate);
   }
 
   /** Reserves `n` slots on `key`; resolves the local time the first starts and the peer count. */

@@ -69,11 +69,26 @@ describe.skipIf(!REDIS_URL)('Redis rate limits (REDIS_URL)', () => {
     const p = prefix();
     const r = open({ prefix: p });
     await r.limiter('campaign:1:2', 50).wait();
-    const ttl = await r.redis.pttl(`${p}campaign:1:2`);
-    const peersTtl = await r.redis.pttl(`${p}campaign:1:2:peers`);
+    const ttl = await r.redis.pttl(`${p}{campaign:1:2}`);
+    const peersTtl = await r.redis.pttl(`${p}{campaign:1:2}:peers`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(61_000);
     expect(peersTtl).toBeGreaterThan(0);
+  });
+
+  it('keeps a limiter\'s bucket and peers set in one Redis Cluster slot (prevents CROSSSLOT on a cluster)', async () => {
+    const p = prefix();
+    const r = open({ prefix: p });
+    await r.limiter('route:smtp eu', 50).wait();
+    const keys = (await r.redis.keys(`${p}*`)).sort();
+    expect(keys).toEqual([`${p}{route:smtp eu}`, `${p}{route:smtp eu}:peers`]);
+    // Redis Cluster hashes only the part between the first "{" and the next "}" when it is non-empty.
+    const hashed = (k: string) => {
+      const open = k.indexOf('{');
+      const close = open === -1 ? -1 : k.indexOf('}', open + 1);
+      return close > open + 1 ? k.slice(open + 1, close) : k;
+    };
+    expect(new Set(keys.map(hashed))).toEqual(new Set(['route:smtp eu']));
   });
 
   it('does not count the first connection handshake of a fresh worker as an outage', async () => {
