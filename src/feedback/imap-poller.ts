@@ -53,6 +53,8 @@ export interface ImapPollerOptions extends ImapPollOptions {
   /** imap://user:pass@host:port or imaps://… */
   url: string;
   intervalMs?: number;
+  /** Delay of the first background poll (default 0: at start). */
+  firstPollMs?: number;
   clientFactory?: () => ImapClientLike;
 }
 
@@ -73,7 +75,7 @@ export function startImapPoller(ctx: IntakeCtx, opts: ImapPollerOptions): { name
   let timer: ReturnType<typeof setTimeout> | null = null;
   let stopped = false;
   let running: Promise<PollResult> | null = null;
-  const pollNow = async (): Promise<PollResult> => {
+  const pollOnce = async (): Promise<PollResult> => {
     const client = (opts.clientFactory ?? (() => imapClientFromUrl(opts.url)))();
     await client.connect();
     try {
@@ -81,6 +83,14 @@ export function startImapPoller(ctx: IntakeCtx, opts: ImapPollerOptions): { name
     } finally {
       await client.logout().catch(() => undefined);
     }
+  };
+  // One poll at a time: a pollNow() while the background poll runs waits for it, so two sessions
+  // never fetch the same unseen messages side by side (intake would dedupe them, after doing the work twice).
+  let chain: Promise<unknown> = Promise.resolve();
+  const pollNow = (): Promise<PollResult> => {
+    const next = chain.then(pollOnce, pollOnce);
+    chain = next.catch(() => undefined);
+    return next;
   };
   const loop = () => {
     if (stopped) return;
@@ -93,7 +103,7 @@ export function startImapPoller(ctx: IntakeCtx, opts: ImapPollerOptions): { name
       if (!stopped) timer = setTimeout(loop, opts.intervalMs ?? 60_000);
     });
   };
-  timer = setTimeout(loop, 0);
+  timer = setTimeout(loop, opts.firstPollMs ?? 0);
   return {
     name: 'imap-feedback-poller',
     pollNow,

@@ -31,6 +31,21 @@ describeEachDb('IMAP feedback poller', (dialect) => {
     expect(await pollMailboxOnce(env.ctx, box, { mailbox: 'INBOX', bounceDomain: DOMAIN })).toEqual({ processed: 0, failed: 0 });
   });
 
+  it('runs one poll at a time: pollNow() during the background poll waits for it (no two sessions on the same unseen mail)', async () => {
+    const box = new FakeMailbox();
+    let open = 0;
+    let most = 0;
+    const client = Object.assign(Object.create(box) as FakeMailbox, {
+      connect: async () => { most = Math.max(most, ++open); await new Promise((r) => setTimeout(r, 20)); },
+      logout: async () => { open--; },
+    });
+    const poller = startImapPoller(env.ctx, { url: 'imap://u:p@127.0.0.1:1', mailbox: 'INBOX', bounceDomain: DOMAIN, intervalMs: 60_000, clientFactory: () => client });
+    await new Promise((r) => setTimeout(r, 5)); // the background poll has started
+    await Promise.all([poller.pollNow(), poller.pollNow()]);
+    await poller.stop();
+    expect(most).toBe(1);
+  });
+
   it('runs as a stoppable background service', async () => {
     const box = new FakeMailbox();
     const poller = startImapPoller(env.ctx, { url: 'imap://u:p@127.0.0.1:1', mailbox: 'INBOX', bounceDomain: DOMAIN, intervalMs: 60_000, clientFactory: () => box });
@@ -53,7 +68,8 @@ describeEachDb('IMAP feedback poller against Dovecot', (dialect) => {
     const d = s.deliveries[0]!;
     dovecot.deliver('bounce', dsnMessage({ to: `bounce+${d.token}@${DOMAIN}`, rcpt: d.email, status: '5.1.1', diag: '550 5.1.1 User unknown' }));
     dovecot.deliver('other', 'From: x@example.org\r\nSubject: hello\r\n\r\nnot feedback\r\n');
-    const poller = startImapPoller(env.ctx, { url: dovecot.url, mailbox: 'INBOX', bounceDomain: DOMAIN, intervalMs: 3_600_000 });
+    // No background poll in this test: its first one at start raced pollNow() for the two messages.
+    const poller = startImapPoller(env.ctx, { url: dovecot.url, mailbox: 'INBOX', bounceDomain: DOMAIN, intervalMs: 3_600_000, firstPollMs: 3_600_000 });
     try {
       expect(await poller.pollNow()).toEqual({ processed: 2, failed: 0 });
       expect(await poller.pollNow()).toEqual({ processed: 0, failed: 0 }); // flagged \Seen on the server

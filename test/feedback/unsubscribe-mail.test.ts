@@ -143,7 +143,7 @@ describeEachDb('unsubscribe by mail', (dialect) => {
     try {
       const s = await scenario();
       dovecot.deliver('unsub', requestMail({ from: 'reader@example.net', to: s.to, subject: s.subject }));
-      const poller = startImapPoller(env.ctx, { url: dovecot.url, mailbox: 'INBOX', bounceDomain: DOMAIN, intervalMs: 3_600_000 });
+      const poller = startImapPoller(env.ctx, { url: dovecot.url, mailbox: 'INBOX', bounceDomain: DOMAIN, intervalMs: 3_600_000, firstPollMs: 3_600_000 });
       try {
         expect(await poller.pollNow()).toEqual({ processed: 1, failed: 0 });
         expect(await poller.pollNow()).toEqual({ processed: 0, failed: 0 });
