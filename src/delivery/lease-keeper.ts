@@ -28,6 +28,10 @@ export class LeaseKeeper {
     for (const id of ids) this.held.add(id);
   }
 
+  holds(id: number): boolean {
+    return this.held.has(id);
+  }
+
   release(id: number): void {
     this.held.delete(id);
   }

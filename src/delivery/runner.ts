@@ -45,13 +45,13 @@ export class CampaignRunner {
   private stopRequested = false;
   /** Messages (and skip outcomes) started but not yet durable; bounded by the route's semaphore. */
   private readonly inFlight = new Set<Promise<void>>();
-  /**
-   * Delivery ids with a message on its way. A claim can return one of them again when its lease ran
-   * out meanwhile (a server that takes longer than the lease to answer): it must not be sent twice.
-   */
-  private readonly sending = new Set<number>();
   /** A message's outcome write failed (the database): the run stops and the error surfaces. */
   private failure: unknown = null;
+  /**
+   * The rows this run still works on (a message on its way, a skip being recorded), their leases
+   * kept alive. A claim can return one of them again when its lease ran out meanwhile (a server
+   * that takes longer than the lease to answer): it must not be sent twice.
+   */
   private readonly leases: LeaseKeeper;
 
   constructor(private readonly ctx: AppContext, private readonly row: CampaignRow, private readonly route: Route, private readonly opts: RunnerOptions) {
@@ -137,9 +137,10 @@ export class CampaignRunner {
    * waiting for the last ones to finish; false when it stopped early (pause, cancel, stop()).
    */
   private async sendBatch(p: PreparedCampaign, batch: ClaimedDelivery[]): Promise<boolean> {
-    // The claim renewed those rows' leases; the message already on its way records the outcome.
-    this.leases.hold(batch.map((d) => d.id));
-    const fresh = batch.filter((d) => !this.sending.has(d.id));
+    // Rows still held came back because their lease ran out: the claim just renewed it, and the
+    // message already on its way (or the skip being written) records the outcome.
+    const fresh = batch.filter((d) => !this.leases.holds(d.id));
+    this.leases.hold(fresh.map((d) => d.id));
     if (fresh.length === 0) return true;
     const { send, skip } = await loadBatchRecipients(this.ctx, p, fresh);
     const now = this.ctx.clock.now();
@@ -152,11 +153,8 @@ export class CampaignRunner {
       await this.pacer.wait();
       await gate.pacer.wait();
       const item = send[i] as { delivery: ClaimedDelivery; contact: RecipientContact };
-      const id = item.delivery.id;
-      this.sending.add(id);
       this.track(this.sendOne(p, item.delivery, item.contact).finally(() => {
-        this.sending.delete(id);
-        this.leases.release(id);
+        this.leases.release(item.delivery.id);
         gate.sem.release();
       }));
     }
