@@ -71,6 +71,7 @@ export async function registerCampaignLinks(ctx: AppContext, workspaceId: number
   const publicUrl = ctx.config.publicUrl.replace(/\/+$/, '');
   // Unsubscribe links are never rewritten (they must keep working without tracking), so not stored.
   await storeLinks(ctx, workspaceId, campaignId, extractHttpLinks(html).filter((u) => !u.startsWith(`${publicUrl}/u/`)));
+  const click = recipientClickSigner(ctx.secret);
   return {
     workspaceId,
     campaignId,
@@ -79,13 +80,13 @@ export async function registerCampaignLinks(ctx: AppContext, workspaceId: number
       byUrl: await loadLinks(ctx, workspaceId, campaignId),
       publicUrl,
       unsubscribePrefix: `${publicUrl}/u/`,
-      click: recipientClickSigner(ctx.secret),
+      click,
       open: openSigner(ctx.secret),
       lazyBudget: LAZY_LINK_BUDGET,
       pending: new Set(),
       flushing: Promise.resolve(),
       classified: new Map(),
-      aggregateToken: recipientClickSigner(ctx.secret).sign([campaignId, 0]),
+      aggregateToken: click.sign([campaignId, 0]),
     },
   };
 }
