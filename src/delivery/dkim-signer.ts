@@ -93,13 +93,12 @@ class Outbox {
 }
 
 /*
- * Batches a thread may hold at once. With one, the thread sat idle from the moment it replied
- * until the event loop got round to reading the reply and sending the next batch (a busy loop
- * finishes its SMTP and SQLite work first); the send bench's event loop was then idle 18 % of
- * its time waiting for signatures. With two, the next batch is already queued at the thread.
+ * Batches travel as soon as the turn of the event loop that queued them ends, however many the
+ * thread already holds. The first versions held one batch, then two, back until the thread had
+ * replied: whenever the event loop was busy (SMTP replies, a group commit) the thread then ran dry
+ * with signatures still owed, idle 12-17 % of its time in the send bench. Without the cap it idles
+ * only when nothing is owed; the batches it holds are bounded by the route's concurrency anyway.
  */
-const BATCHES_OUT = 2;
-
 class SignerThread {
   private worker: Worker | null = null;
   /** Fingerprints of the keys this thread holds. */
@@ -122,10 +121,9 @@ class SignerThread {
     const id = ++this.ids.next;
     if (this.pending.size === 0) w.ref();
     this.queued.add(id, keyId, digest, data, encoding);
-    // Jobs queued in the same turn of the event loop, or while the thread has its batches, travel
-    // in one message: every message wakes the thread, and on a busy 2-core box waking it per job
-    // cost the event loop ~100 µs per message (measured under load ~7).
-    if (!this.flushScheduled && this.out.length < BATCHES_OUT) {
+    // Jobs queued in the same turn of the event loop travel in one message: every message wakes the
+    // thread, and on a busy 2-core box waking it per job cost the event loop ~100 µs per message.
+    if (!this.flushScheduled) {
       this.flushScheduled = true;
       queueMicrotask(() => this.flush());
     }
@@ -138,7 +136,7 @@ class SignerThread {
 
   private flush(): void {
     this.flushScheduled = false;
-    if (this.out.length >= BATCHES_OUT || !this.queued.ids.length || !this.worker) return;
+    if (!this.queued.ids.length || !this.worker) return;
     const { ids, kinds, lens, data, table } = this.queued;
     this.queued = new Outbox();
     this.out.push(ids);
@@ -166,7 +164,6 @@ class SignerThread {
     // One reply per batch: the signatures of the jobs that travelled together, in order.
     w.on('message', (reply: { sigs: string; errors: Array<[number, string]> | null }) => {
       this.settle(reply);
-      this.flush();
       if (this.pending.size === 0) w.unref();
     });
     const fail = (cause: Error) => {

@@ -123,7 +123,6 @@ export interface DeliveryOutcome {
   smtpCode: number | null;
   smtpResponse: string | null;
   messageId: string | null;
-  verpToken: string | null;
   skipReason: string | null;
   nextAttemptAt: number;
   sentAt: number | null;
@@ -144,7 +143,7 @@ export async function recordOutcomes(ctx: AppContext, owner: string, outcomes: D
     let stmt = outcomeStatements.get(db);
     if (!stmt) {
       stmt = db.prepare(`UPDATE deliveries SET status = ?, attempts = attempts + ?, smtp_code = ?, smtp_response = ?,
-      message_id = COALESCE(?, message_id), verp_token = COALESCE(?, verp_token), skip_reason = ?, next_attempt_at = ?,
+      message_id = COALESCE(?, message_id), skip_reason = ?, next_attempt_at = ?,
       sent_at = COALESCE(?, sent_at), first_attempt_at = CASE WHEN ? = 1 THEN COALESCE(first_attempt_at, ?) ELSE first_attempt_at END,
       lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_owner = ?`);
       outcomeStatements.set(db, stmt);
@@ -152,7 +151,7 @@ export async function recordOutcomes(ctx: AppContext, owner: string, outcomes: D
     const run = stmt;
     db.transaction(() => {
       for (const o of outcomes) {
-        run.run(o.status, o.attempted ? 1 : 0, o.smtpCode, o.smtpResponse, o.messageId, o.verpToken, o.skipReason, o.nextAttemptAt,
+        run.run(o.status, o.attempted ? 1 : 0, o.smtpCode, o.smtpResponse, o.messageId, o.skipReason, o.nextAttemptAt,
           o.sentAt, o.attempted ? 1 : 0, now, now, o.id, owner);
       }
     })();
@@ -161,15 +160,15 @@ export async function recordOutcomes(ctx: AppContext, owner: string, outcomes: D
   // PostgreSQL: one statement for the whole group, joined against unnest()ed arrays.
   const col = <T>(f: (o: DeliveryOutcome) => T) => outcomes.map(f);
   await sql`UPDATE deliveries d SET status = v.status, attempts = d.attempts + v.att, smtp_code = v.code, smtp_response = v.resp,
-      message_id = COALESCE(v.mid, d.message_id), verp_token = COALESCE(v.verp, d.verp_token), skip_reason = v.skip,
+      message_id = COALESCE(v.mid, d.message_id), skip_reason = v.skip,
       next_attempt_at = v.nxt, sent_at = COALESCE(v.sent, d.sent_at),
       first_attempt_at = CASE WHEN v.att = 1 THEN COALESCE(d.first_attempt_at, ${now}::bigint) ELSE d.first_attempt_at END,
       lease_owner = NULL, lease_expires_at = NULL, updated_at = ${now}::bigint
     FROM unnest(${col((o) => o.id)}::bigint[], ${col((o) => o.status)}::text[], ${col((o) => (o.attempted ? 1 : 0))}::int[],
                 ${col((o) => o.smtpCode)}::int[], ${col((o) => o.smtpResponse)}::text[], ${col((o) => o.messageId)}::text[],
-                ${col((o) => o.verpToken)}::text[], ${col((o) => o.skipReason)}::text[], ${col((o) => o.nextAttemptAt)}::bigint[],
+                ${col((o) => o.skipReason)}::text[], ${col((o) => o.nextAttemptAt)}::bigint[],
                 ${col((o) => o.sentAt)}::bigint[])
-      AS v(id, status, att, code, resp, mid, verp, skip, nxt, sent)
+      AS v(id, status, att, code, resp, mid, skip, nxt, sent)
     WHERE d.id = v.id AND d.lease_owner = ${owner}`.execute(ctx.db);
 }
 

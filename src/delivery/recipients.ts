@@ -1,5 +1,6 @@
 // Batch re-check before sending: contact status, suppressions and list membership are read
 // again when a batch is loaded, so an unsubscribe or bounce since the snapshot stops the mail.
+import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import { fromBool, fromJson } from '../db/dialect.js';
 import type { ClaimedDelivery } from './ledger.js';
@@ -10,41 +11,54 @@ export interface BatchRecipients {
   skip: Array<{ delivery: ClaimedDelivery; reason: string }>;
 }
 
+interface RecheckRow {
+  id: number | string;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  timezone: string | null;
+  attributes: unknown;
+  tracking_consent: unknown;
+  status: string;
+  suppressed: unknown;
+  member_ok: unknown;
+  member_unsubscribed: unknown;
+}
+
+/*
+ * One statement per batch whose text does not depend on the batch: the contact ids travel as one
+ * parameter (a JSON array on SQLite, a bigint[] on PostgreSQL) and suppression and membership are
+ * correlated EXISTS probes on their unique keys. The first version ran three queries with
+ * `IN (…1,000 parameters…)` each; preparing and binding those cost the event loop ~20 µs per
+ * message in the send bench (10 % of its time).
+ */
 export async function loadBatchRecipients(ctx: AppContext, p: PreparedCampaign, batch: ClaimedDelivery[]): Promise<BatchRecipients> {
   const ids = batch.map((d) => d.contact_id);
-  const contacts = await ctx.db.selectFrom('contacts')
-    .select(['id', 'email', 'email_lower', 'first_name', 'last_name', 'timezone', 'attributes', 'tracking_consent', 'status'])
-    .where('workspace_id', '=', p.workspaceId).where('id', 'in', ids).execute();
-  const byId = new Map(contacts.map((c) => [Number(c.id), c]));
-  const emails = contacts.map((c) => c.email_lower);
-  const suppressed = new Set(emails.length
-    ? (await ctx.db.selectFrom('suppressions').select('email').where('workspace_id', '=', p.workspaceId).where('email', 'in', emails).execute()).map((r) => r.email)
-    : []);
-  // Membership re-check: for list-only campaigns a still-valid membership is required; with
-  // segments, an explicit unsubscribe from one of the campaign's lists still wins.
-  let eligible: Set<number> | null = null;
-  let unsubscribed = new Set<number>();
-  if (p.listIds.length) {
-    const rows = await ctx.db.selectFrom('list_memberships as m').innerJoin('lists as l', 'l.id', 'm.list_id')
-      .select(['m.contact_id', 'm.status', 'l.opt_in']).where('m.workspace_id', '=', p.workspaceId)
-      .where('m.list_id', 'in', p.listIds).where('m.contact_id', 'in', ids).execute();
-    const ok = new Set<number>();
-    for (const r of rows) {
-      if (r.status === 'confirmed' || (r.status === 'unconfirmed' && r.opt_in === 'single')) ok.add(Number(r.contact_id));
-      else if (r.status === 'unsubscribed') unsubscribed.add(Number(r.contact_id));
-    }
-    unsubscribed = new Set([...unsubscribed].filter((id) => !ok.has(id)));
-    if (p.segmentIds.length === 0 && !p.derived) eligible = ok;
-  }
+  const pg = ctx.dialect === 'postgres';
+  const idSet = pg ? sql`ANY(${ids}::bigint[])` : sql`IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+  const lists = p.listIds.length ? sql.join(p.listIds) : sql`NULL`;
+  const rows = (await sql<RecheckRow>`SELECT c.id, c.email, c.first_name, c.last_name, c.timezone, c.attributes, c.tracking_consent, c.status,
+      EXISTS (SELECT 1 FROM suppressions s WHERE s.workspace_id = c.workspace_id AND s.email = c.email_lower) AS suppressed,
+      EXISTS (SELECT 1 FROM list_memberships m JOIN lists l ON l.id = m.list_id
+              WHERE m.contact_id = c.id AND m.list_id IN (${lists}) AND m.workspace_id = c.workspace_id
+                AND (m.status = 'confirmed' OR (m.status = 'unconfirmed' AND l.opt_in = 'single'))) AS member_ok,
+      EXISTS (SELECT 1 FROM list_memberships m
+              WHERE m.contact_id = c.id AND m.list_id IN (${lists}) AND m.workspace_id = c.workspace_id
+                AND m.status = 'unsubscribed') AS member_unsubscribed
+    FROM contacts c WHERE c.workspace_id = ${p.workspaceId} AND c.id ${pg ? sql`= ${idSet}` : idSet}`.execute(ctx.db)).rows;
+  const byId = new Map(rows.map((c) => [Number(c.id), c]));
+  // Membership: for list-only campaigns a still-valid membership is required; with segments (or
+  // a derived campaign), an explicit unsubscribe from one of the campaign's lists still wins.
+  const membershipRequired = p.listIds.length > 0 && p.segmentIds.length === 0 && !p.derived;
   const out: BatchRecipients = { send: [], skip: [] };
   for (const d of batch) {
     const c = byId.get(d.contact_id);
     let reason: string | null = null;
     if (!c) reason = 'contact_deleted';
     else if (c.status !== 'active') reason = c.status; // unsubscribed|bounced|complained|blocked
-    else if (suppressed.has(c.email_lower)) reason = 'suppressed';
-    else if (unsubscribed.has(d.contact_id)) reason = 'unsubscribed';
-    else if (eligible && !eligible.has(d.contact_id)) reason = 'not_subscribed';
+    else if (fromBool(c.suppressed)) reason = 'suppressed';
+    else if (!fromBool(c.member_ok) && fromBool(c.member_unsubscribed)) reason = 'unsubscribed';
+    else if (membershipRequired && !fromBool(c.member_ok)) reason = 'not_subscribed';
     if (reason || !c) {
       out.skip.push({ delivery: d, reason: reason ?? 'contact_deleted' });
       continue;

@@ -186,9 +186,9 @@ export class CampaignRunner {
     await this.writer.write(this.toOutcome(d, result, msg));
   }
 
-  private toOutcome(d: ClaimedDelivery, r: SendResult, msg: { messageId: string; verpToken: string | null } | null): DeliveryOutcome {
+  private toOutcome(d: ClaimedDelivery, r: SendResult, msg: { messageId: string } | null): DeliveryOutcome {
     const now = this.ctx.clock.now();
-    const extra = { smtpCode: r.code, smtpResponse: r.response, messageId: msg?.messageId ?? null, verpToken: msg?.verpToken ?? null };
+    const extra = { smtpCode: r.code, smtpResponse: r.response, messageId: msg?.messageId ?? null };
     if (r.outcome === 'sent') return outcome(d.id, 'sent', now, { ...extra, sentAt: now });
     if (r.outcome === 'failed') return outcome(d.id, 'failed', now, extra);
     const firstAt = d.first_attempt_at ?? now;
@@ -201,7 +201,7 @@ export class CampaignRunner {
 
 function outcome(id: number, status: DeliveryOutcome['status'], nextAttemptAt: number, o: Partial<DeliveryOutcome> = {}): DeliveryOutcome {
   return {
-    id, status, attempted: status !== 'skipped', smtpCode: null, smtpResponse: null, messageId: null, verpToken: null,
+    id, status, attempted: status !== 'skipped', smtpCode: null, smtpResponse: null, messageId: null,
     skipReason: null, sentAt: null, ...o, nextAttemptAt,
   };
 }

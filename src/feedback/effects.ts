@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/index.js';
 import { toJson } from '../db/dialect.js';
+import { deliveryIdFromVerp } from '../delivery/verp.js';
 import type { Logger } from '../log.js';
 import { suppressAddress } from '../suppressions/index.js';
 import { checkBreakers } from './breaker.js';
@@ -16,6 +17,8 @@ export interface FeedbackCtx {
   db: Database;
   clock: Clock;
   log: Logger;
+  /** Instance secret: a VERP token names its ledger row by id under an HMAC of this secret. */
+  secret: string;
 }
 
 export interface FeedbackInput {
@@ -55,7 +58,7 @@ export async function recordFeedback(ctx: FeedbackCtx, input: FeedbackInput): Pr
   const out: FeedbackOutcome = { recorded: 0, duplicates: 0, unmatched: 0, suppressed: [], paused: [] };
   const { result } = input;
   if (result.kind === 'not_feedback') return out;
-  const candidates = await findDeliveries(ctx.db, input.verpToken ?? null, input.messageId ?? result.original_message_id);
+  const candidates = await findDeliveries(ctx, input.verpToken ?? null, input.messageId ?? result.original_message_id);
   const campaigns = new Set<number>();
   for (const rcpt of result.recipients) {
     // A VERP token names exactly one ledger row; with a forwarded address the DSN recipient may differ.
@@ -90,10 +93,14 @@ export async function recordFeedback(ctx: FeedbackCtx, input: FeedbackInput): Pr
   return out;
 }
 
-async function findDeliveries(db: Database, verpToken: string | null, messageId: string | null): Promise<DeliveryRow[]> {
+async function findDeliveries(ctx: FeedbackCtx, verpToken: string | null, messageId: string | null): Promise<DeliveryRow[]> {
+  const { db } = ctx;
   const cols = ['id', 'workspace_id', 'campaign_id', 'contact_id', 'email', 'status'] as const;
-  if (verpToken) {
-    const rows = await db.selectFrom('deliveries').select(cols).where('verp_token', '=', verpToken).execute();
+  // The token carries the row id under an HMAC (verp.ts): a forged or foreign one names nothing.
+  // The ledger no longer stores tokens (its random-keyed index cost every send an index write).
+  const id = verpToken ? deliveryIdFromVerp(ctx.secret, verpToken) : null;
+  if (id !== null) {
+    const rows = await db.selectFrom('deliveries').select(cols).where('id', '=', id).execute();
     if (rows.length) return rows.map(normalise);
   }
   if (messageId) {

@@ -2,13 +2,12 @@
 // bounces and complaints, applies them through compliance's unsubscribe action and records each in
 // feedback_events (kind `unsubscribe`), so retries are recognised and rejected tokens are counted.
 import { isUnsubscribeAddress, mailUnsubscribeToken, unsubscribeByMail, type MailUnsubscribeStatus } from '../compliance/index.js';
-import type { AppContext } from '../context.js';
 import { sha256, type FeedbackCtx } from './effects.js';
 import { cleanAddress, type ParsedMessage } from './mime.js';
 import type { FeedbackResult } from './types.js';
 
-/** Intake needs the instance secret on top of the feedback context, to check unsubscribe tokens. */
-export type IntakeCtx = FeedbackCtx & Pick<AppContext, 'secret'>;
+/** The feedback context (it carries the instance secret, which checks unsubscribe tokens too). */
+export type IntakeCtx = FeedbackCtx;
 
 export interface UnsubscribeIntake {
   status: MailUnsubscribeStatus;

@@ -209,6 +209,31 @@ describeEachDb('delivery engine over a real SMTP server', (dialect) => {
     expect(await campaignCounts(ctx, t.workspace.id, campaign.id)).toMatchObject({ eligible: 6, sent: 5, skipped: 1 });
   });
 
+  it('re-checks every batch: a suppression, list unsubscribe, removed membership or bounce since the snapshot stops the mail', async () => {
+    const { campaign, listId, contactIds } = await campaignFor(6);
+    const other = await seedAudience(ctx, t.workspace.id, 0);
+    await ctx.db.updateTable('campaigns').set({ list_ids: JSON.stringify([listId, other.listId]) }).where('id', '=', campaign.id).execute();
+    await startCampaignSend(ctx, t.workspace.id, campaign.id);
+    const [suppressed, listUnsub, removed, bounced, unsubHereConfirmedThere, untouched] = contactIds as [number, number, number, number, number, number];
+    const emailOf = async (id: number) => (await ctx.db.selectFrom('contacts').select('email_lower').where('id', '=', id).executeTakeFirstOrThrow()).email_lower;
+    const now = clock.now();
+    await ctx.db.insertInto('suppressions').values({ workspace_id: t.workspace.id, email: await emailOf(suppressed), reason: 'manual', source: 'test', details: null, created_at: now }).execute();
+    await ctx.db.updateTable('list_memberships').set({ status: 'unsubscribed' }).where('list_id', '=', listId).where('contact_id', 'in', [listUnsub, unsubHereConfirmedThere]).execute();
+    await ctx.db.insertInto('list_memberships').values({ workspace_id: t.workspace.id, list_id: other.listId, contact_id: unsubHereConfirmedThere, status: 'confirmed', created_at: now, confirmed_at: now, unsubscribed_at: null, updated_at: now }).execute();
+    await ctx.db.deleteFrom('list_memberships').where('list_id', '=', listId).where('contact_id', '=', removed).execute();
+    await ctx.db.updateTable('contacts').set({ status: 'bounced' }).where('id', '=', bounced).execute();
+    expect((await worker.tick())[campaign.id]).toBe('finished');
+    const rows = await ctx.db.selectFrom('deliveries').select(['contact_id', 'status', 'skip_reason']).where('campaign_id', '=', campaign.id).execute();
+    const byContact = new Map(rows.map((r) => [Number(r.contact_id), [r.status, r.skip_reason]]));
+    expect(byContact.get(suppressed)).toEqual(['skipped', 'suppressed']);
+    expect(byContact.get(listUnsub)).toEqual(['skipped', 'unsubscribed']);
+    expect(byContact.get(removed)).toEqual(['skipped', 'not_subscribed']);
+    expect(byContact.get(bounced)).toEqual(['skipped', 'bounced']);
+    expect(byContact.get(unsubHereConfirmedThere)).toEqual(['sent', null]);
+    expect(byContact.get(untouched)).toEqual(['sent', null]);
+    expect(smtp.received.map((m) => m.to).sort()).toEqual([await emailOf(unsubHereConfirmedThere), await emailOf(untouched)].sort());
+  });
+
   it('pauses mid-send without losing anyone, and resumes to finish exactly once per recipient', async () => {
     const { campaign } = await campaignFor(9);
     let paused = false;

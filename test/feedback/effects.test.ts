@@ -38,6 +38,17 @@ describeEachDb('feedback effects', (dialect) => {
     expect((await state(s.deliveries[0]!.id, s.deliveries[0]!.contactId, s.tenant.workspace.id, s.deliveries[0]!.email)).suppression).toBeNull();
   });
 
+  it('a VERP token with a forged HMAC names no row, even with a real row id in it (prevents forged bounces now that rows are found by id)', async () => {
+    const s = await seedCampaign(env.ctx, { recipients: 2 });
+    const d = s.deliveries[0]!;
+    const [id, mac] = d.token.split('-') as [string, string];
+    const forged = `${id}-${mac.slice(0, 9)}${mac[9] === '0' ? '1' : '0'}`;
+    const raw = dsnMessage({ to: `bounce+${forged}@${BOUNCE_DOMAIN}`, rcpt: 'someone-else@example.org', status: '5.1.1', diag: '550 5.1.1 User unknown' });
+    const { outcome } = await ingest(env.ctx, raw, [`bounce+${forged}@${BOUNCE_DOMAIN}`]);
+    expect(outcome).toMatchObject({ recorded: 0, unmatched: 1, suppressed: [] });
+    expect((await state(d.id, d.contactId, s.tenant.workspace.id, d.email)).delivery).toEqual({ status: 'sent', smtp_code: 250 });
+  });
+
   it('the same notification delivered twice changes state once', async () => {
     const s = await seedCampaign(env.ctx);
     const d = s.deliveries[0]!;

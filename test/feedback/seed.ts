@@ -1,7 +1,8 @@
 // Test data for the feedback effects: a workspace with a campaign, contacts and ledger rows that
-// carry VERP tokens and Message-IDs, plus builders for the notifications that come back.
+// are named by VERP tokens and Message-IDs, plus builders for the notifications that come back.
 import type { AppContext } from '../../src/context.js';
 import { toJson } from '../../src/db/dialect.js';
+import { verpToken } from '../../src/delivery/verp.js';
 import { createTenant, type Tenant } from '../helpers/context.js';
 
 export interface Seeded {
@@ -30,16 +31,16 @@ export async function seedCampaign(ctx: AppContext, opts: { recipients?: number;
       workspace_id: ws, email, email_lower: email, first_name: null, last_name: null, external_id: null, status: 'active',
       attributes: toJson({}), timezone: null, tracking_consent: 0, created_at: now, updated_at: now,
     }).returning('id').executeTakeFirstOrThrow();
-    const token = `c${campaignId}w${ws}r${i}x${Math.random().toString(36).slice(2, 8)}`;
-    rows.push({ contactId: Number(contact.id), email, token, messageId: `${token}@news.example.com` });
+    rows.push({ contactId: Number(contact.id), email, messageId: `c${campaignId}w${ws}r${i}x${Math.random().toString(36).slice(2, 8)}@news.example.com` });
   }
   for (const r of rows) {
     const d = await ctx.db.insertInto('deliveries').values({
       workspace_id: ws, campaign_id: campaignId, contact_id: r.contactId, email: r.email, variant: null, status: 'sent', attempts: 1,
       next_attempt_at: now, lease_owner: null, lease_expires_at: null, route: 'smtp', smtp_code: 250, smtp_response: '250 ok',
-      message_id: `<${r.messageId}>`, verp_token: r.token, skip_reason: null, created_at: now, updated_at: now, sent_at: now,
+      message_id: `<${r.messageId}>`, verp_token: null, skip_reason: null, created_at: now, updated_at: now, sent_at: now,
     }).returning('id').executeTakeFirstOrThrow();
-    deliveries.push({ id: Number(d.id), ...r });
+    // The token the engine puts in the Return-Path: it names the row by id (the ledger stores none).
+    deliveries.push({ id: Number(d.id), ...r, token: verpToken(ctx.secret, Number(d.id)) });
   }
   return { tenant, campaignId, deliveries };
 }

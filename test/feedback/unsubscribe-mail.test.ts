@@ -8,6 +8,7 @@ import { ManualClock } from '../../src/clock.js';
 import { UNSUBSCRIBE_TOKEN_MAX_AGE_MS, unsubscribeLinks } from '../../src/compliance/index.js';
 import { pollMailboxOnce, startImapPoller } from '../../src/feedback/imap-poller.js';
 import { startInboundSmtp, type InboundSmtp } from '../../src/feedback/smtp-listener.js';
+import { verpToken } from '../../src/delivery/verp.js';
 import { addCampaign, addContact, addDelivery, addList } from '../compliance/fixtures.js';
 import { describeEachDb, useTestEnv } from '../helpers/context.js';
 import { dovecotAvailable, startDovecot } from './dovecot.js';
@@ -114,10 +115,11 @@ describeEachDb('unsubscribe by mail', (dialect) => {
   it('a bounce or a complaint whose subject carries a valid token stays feedback (prevents a bounce from passing as an unsubscribe)', async () => {
     const s = await scenario();
     const delivery = await env.ctx.db.selectFrom('deliveries').select('id').where('id', '=', s.pending).executeTakeFirstOrThrow();
-    await env.ctx.db.updateTable('deliveries').set({ status: 'sent', verp_token: 'vt1', email: 'reader@example.net', message_id: '<m1@example.com>' }).where('id', '=', delivery.id).execute();
-    const bounce = dsnMessage({ to: `bounce+vt1@${DOMAIN}`, rcpt: 'reader@example.net', status: '5.1.1', diag: '550 5.1.1 User unknown' })
+    await env.ctx.db.updateTable('deliveries').set({ status: 'sent', email: 'reader@example.net', message_id: '<m1@example.com>' }).where('id', '=', delivery.id).execute();
+    const vt = verpToken(env.ctx.secret, Number(delivery.id));
+    const bounce = dsnMessage({ to: `bounce+${vt}@${DOMAIN}`, rcpt: 'reader@example.net', status: '5.1.1', diag: '550 5.1.1 User unknown' })
       .replace('Subject: Undelivered Mail Returned to Sender', `Subject: Undelivered Mail Returned to Sender: ${s.subject}`);
-    expect(await send(bounce, `bounce+vt1@${DOMAIN}`, '')).toMatch(/^250 /);
+    expect(await send(bounce, `bounce+${vt}@${DOMAIN}`, '')).toMatch(/^250 /);
     const complaint = arfMessage({ rcpt: 'reader@example.net', messageId: 'm1@example.com' }).replace('Subject: Abuse report', `Subject: Abuse report: ${s.subject}`);
     expect(await send(complaint, `fbl@${DOMAIN}`, '')).toMatch(/^250 /);
     const kinds = (await env.ctx.db.selectFrom('feedback_events').select('kind').orderBy('id').execute()).map((r) => r.kind);

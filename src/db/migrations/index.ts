@@ -11,6 +11,7 @@ import * as m0030 from './0030-import-rejections.js';
 import * as m0300 from './0300-verify.js';
 import * as m0100 from './0100-delivery-engine.js';
 import * as m0120 from './0120-deliveries-drop-lease-index.js';
+import * as m0130 from './0130-deliveries-drop-verp-index.js';
 import * as m0400 from './0400-events-segments.js';
 import * as m0710 from './0710-reports.js';
 import * as m0720 from './0720-campaign-ledger-order.js';
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   '0300-verify': m0300,
   '0100-delivery-engine': m0100,
   '0120-deliveries-drop-lease-index': m0120,
+  '0130-deliveries-drop-verp-index': m0130,
   '0400-events-segments': m0400,
   '0710-reports': m0710,
   '0720-campaign-ledger-order': m0720,
