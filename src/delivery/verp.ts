@@ -1,20 +1,21 @@
 // VERP return paths: bounce+TOKEN@bounce-domain, where TOKEN names the ledger row. The token is
 // lower-case (some MTAs fold local-part case) and HMAC-checked so forged bounces map to nothing.
-import { createHmac } from 'node:crypto';
 import { deriveKey } from '../lib/crypto.js';
+import { HmacSha256 } from '../lib/hmac-sha256.js';
 
-const keys = new Map<string, Buffer>();
-function keyFor(secret: string): Buffer {
-  let k = keys.get(secret);
-  if (!k) {
-    k = deriveKey(secret, 'verp');
-    keys.set(secret, k);
+/** One HMAC per secret (a process holds one or two), its key's pad states computed once. */
+const macs = new Map<string, HmacSha256>();
+function macFor(secret: string): HmacSha256 {
+  let m = macs.get(secret);
+  if (!m) {
+    m = new HmacSha256(deriveKey(secret, 'verp'));
+    macs.set(secret, m);
   }
-  return k;
+  return m;
 }
 
 function mac(secret: string, id: string): string {
-  return createHmac('sha256', keyFor(secret)).update(id).digest('hex').slice(0, 10);
+  return macFor(secret).digest(Buffer.from(id, 'latin1')).toString('hex', 0, 5);
 }
 
 /** The token for a delivery row id: `<base36 id>-<10 hex of HMAC>`. */

@@ -1,6 +1,7 @@
 // Keyed primitives derived from the instance secret: HMAC-signed opaque tokens and
 // AES-256-GCM encryption at rest. One secret, separate derived keys per purpose.
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual, type Cipher } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, timingSafeEqual, type Cipher } from 'node:crypto';
+import { HmacSha256 } from './hmac-sha256.js';
 
 export function sha256Hex(value: string | Buffer): string {
   return createHash('sha256').update(value).digest('hex');
@@ -42,7 +43,8 @@ export function safeEqual(a: string, b: string): boolean {
  * replayed as an unsubscribe token. Deterministic: the same payload gives the same token.
  */
 export class TokenSigner {
-  private readonly macKey: Buffer;
+  /** HMAC-SHA256 under the purpose's MAC key (its pad states computed once: hmac-sha256.ts). */
+  private readonly mac: HmacSha256;
   private readonly encKey: Buffer;
   /**
    * AES-256 in ECB mode without padding, kept for the signer's life: it is the raw block cipher,
@@ -51,14 +53,16 @@ export class TokenSigner {
    */
   private readonly block: Cipher;
   constructor(secret: string, readonly purpose: string) {
-    this.macKey = deriveKey(secret, `token:${purpose}`);
+    const macKey = deriveKey(secret, `token:${purpose}`);
+    this.mac = new HmacSha256(macKey);
+    macKey.fill(0);
     this.encKey = deriveKey(secret, `token-enc:${purpose}`);
     this.block = createCipheriv('aes-256-ecb', this.encKey, null).setAutoPadding(false);
   }
 
   sign(payload: ReadonlyArray<string | number>): string {
     const plain = Buffer.from(JSON.stringify(payload));
-    const tag = createHmac('sha256', this.macKey).update(plain).digest().subarray(0, 16);
+    const tag = this.mac.digest(plain).subarray(0, 16);
     // AES-256-CTR with iv = tag, byte for byte: keystream block i = AES(encKey, tag + i), the
     // counter being the whole 16-byte block read as a big-endian integer (as OpenSSL's CTR does).
     const blocks = Math.ceil(plain.length / 16);
@@ -86,7 +90,7 @@ export class TokenSigner {
     const tag = raw.subarray(0, 16);
     const decipher = createDecipheriv('aes-256-ctr', this.encKey, tag);
     const plain = Buffer.concat([decipher.update(raw.subarray(16)), decipher.final()]);
-    const expected = createHmac('sha256', this.macKey).update(plain).digest().subarray(0, 16);
+    const expected = this.mac.digest(plain).subarray(0, 16);
     if (!timingSafeEqual(tag, expected)) return null;
     try {
       const parsed: unknown = JSON.parse(plain.toString('utf8'));
