@@ -10,6 +10,8 @@ import { Pacer } from './throttle.js';
 /** Something the send loop awaits before each message. */
 export interface RateLimiter {
   wait(): Promise<void>;
+  /** No limit is set: wait() would return at once (the send loop then skips the await). */
+  readonly unlimited?: boolean;
 }
 
 /** Hands out one limiter per key (a route, a campaign); created once per process. */

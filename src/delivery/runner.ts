@@ -116,10 +116,13 @@ export class CampaignRunner {
     if (this.failure) throw this.failure;
   }
 
+  private statusCheckDue(): boolean {
+    return performance.now() - this.lastStatusCheck >= (this.opts.statusCheckMs ?? 500);
+  }
+
   private async stillSending(force = false): Promise<boolean> {
-    const now = performance.now();
-    if (!force && now - this.lastStatusCheck < (this.opts.statusCheckMs ?? 500)) return true;
-    this.lastStatusCheck = now;
+    if (!force && !this.statusCheckDue()) return true;
+    this.lastStatusCheck = performance.now();
     const r = await this.ctx.db.selectFrom('campaigns').select('status').where('id', '=', this.row.id).executeTakeFirst();
     return r?.status === 'sending';
   }
@@ -148,10 +151,11 @@ export class CampaignRunner {
     const gate = gateOf(this.ctx, this.route);
     let i = 0;
     for (; i < send.length; i++) {
-      if (this.stopRequested || !(await this.stillSending())) break;
-      await gate.sem.acquire();
-      await this.pacer.wait();
-      await gate.pacer.wait();
+      // Each await costs a turn of the microtask queue: only those that can wait are awaited.
+      if (this.stopRequested || (this.statusCheckDue() && !(await this.stillSending()))) break;
+      if (!gate.sem.tryAcquire()) await gate.sem.acquire();
+      if (!this.pacer.unlimited) await this.pacer.wait();
+      if (!gate.pacer.unlimited) await gate.pacer.wait();
       const item = send[i] as { delivery: ClaimedDelivery; contact: RecipientContact };
       this.track(this.sendOne(p, item.delivery, item.contact).finally(() => {
         this.leases.release(item.delivery.id);

@@ -7,11 +7,17 @@ export class Semaphore {
   constructor(private readonly limit: number) {}
 
   async acquire(): Promise<void> {
+    if (this.tryAcquire()) return;
+    await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Takes a slot if one is free, without a promise (the send loop's common case). */
+  tryAcquire(): boolean {
     if (this.used < this.limit) {
       this.used++;
-      return;
+      return true;
     }
-    await new Promise<void>((resolve) => this.waiters.push(resolve));
+    return false;
   }
 
   release(): void {
@@ -29,6 +35,10 @@ export class Semaphore {
 export class Pacer {
   private next = 0;
   constructor(private readonly rate: number | null) {}
+
+  get unlimited(): boolean {
+    return !this.rate || this.rate <= 0;
+  }
 
   async wait(): Promise<void> {
     if (!this.rate || this.rate <= 0) return;
