@@ -25,6 +25,32 @@ export interface RenderVars {
 export interface RenderedContent { subject: string; html: string; text: string }
 export interface CompiledContent { render(vars: RenderVars): RenderedContent }
 
+/*
+ * Attribute names that are members of Object.prototype (toString, valueOf, hasOwnProperty,
+ * constructor, __proto__, …). As own data properties they break JS's own conversions: liquidjs
+ * printing the object, or our `fallback` filter testing it, call String(contact), which throws
+ * when `toString` is a string, and that recipient's render failed. Imports and the events API
+ * accept such names, so they are left out of the template variables (stored data is untouched).
+ */
+const PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** A contact's template variables: its attributes, then the core fields (which attributes cannot shadow). */
+export function templateContact(
+  core: { id: number; email: string; first_name: string | null; last_name: string | null; timezone: string | null },
+  attributes: unknown,
+): RenderVars['contact'] {
+  const out: Record<string, unknown> = {};
+  if (attributes && typeof attributes === 'object' && !Array.isArray(attributes)) {
+    for (const key of Object.keys(attributes)) if (!PROTOTYPE_NAMES.has(key)) out[key] = (attributes as Record<string, unknown>)[key];
+  }
+  out.id = core.id;
+  out.email = core.email;
+  out.first_name = core.first_name;
+  out.last_name = core.last_name;
+  out.timezone = core.timezone;
+  return out as RenderVars['contact'];
+}
+
 /** Variables for previews and the compile-time trial render. */
 export function sampleVars(workspace: { name: string; postal_address: string }, unsubscribeUrl = 'https://example.invalid/u/preview'): RenderVars {
   return {

@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js';
 import { fromJson } from '../db/dialect.js';
 import { notFound } from '../errors.js';
 import { getWorkspace } from '../workspaces/index.js';
-import { compileContent, issuesOf, sampleVars, type ContentSource, type RenderedContent, type RenderVars } from './index.js';
+import { compileContent, issuesOf, sampleVars, templateContact, type ContentSource, type RenderedContent, type RenderVars } from './index.js';
 import type { TemplateIssue } from './liquid.js';
 
 /** The render variables of a stored contact: attributes first, so core fields cannot be shadowed. */
@@ -12,8 +12,7 @@ export async function contactVars(ctx: AppContext, workspaceId: number, contactI
   const c = await ctx.db.selectFrom('contacts').select(['id', 'email', 'first_name', 'last_name', 'timezone', 'attributes'])
     .where('workspace_id', '=', workspaceId).where('id', '=', contactId).executeTakeFirst();
   if (!c) throw notFound('contact');
-  const attrs = fromJson<Record<string, unknown>>(c.attributes, {});
-  return { ...(attrs && typeof attrs === 'object' ? attrs : {}), id: Number(c.id), email: c.email, first_name: c.first_name, last_name: c.last_name, timezone: c.timezone };
+  return templateContact({ id: Number(c.id), email: c.email, first_name: c.first_name, last_name: c.last_name, timezone: c.timezone }, fromJson<unknown>(c.attributes, {}));
 }
 
 export async function previewContent(

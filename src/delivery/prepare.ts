@@ -1,7 +1,7 @@
 // Per-campaign preparation (compile once: template, links, DKIM keys, sender identity) and the
 // per-recipient assembly: render → track links → MIME → DKIM. It stops before the transport.
 import type { AppContext } from '../context.js';
-import { compileContent, type CompiledContent } from '../content/index.js';
+import { compileContent, templateContact, type CompiledContent } from '../content/index.js';
 import { unsubscribeLinks } from '../compliance/unsubscribe.js';
 import { loadDkimKeys } from '../domains/index.js';
 import { fromJson } from '../db/dialect.js';
@@ -139,7 +139,7 @@ export interface AssembledMessage {
 export async function assembleMessage(ctx: AppContext, p: PreparedCampaign, deliveryId: number, contact: RecipientContact): Promise<AssembledMessage> {
   const unsub = unsubscribeLinks(ctx, { workspaceId: p.workspaceId, contactId: contact.id, campaignId: p.campaignId, listId: p.listIds[0] ?? null, mailtoDomain: p.mailtoDomain });
   const rendered = p.compiled.render({
-    contact: { ...contact.attributes, id: contact.id, email: contact.email, first_name: contact.first_name, last_name: contact.last_name, timezone: contact.timezone },
+    contact: templateContact(contact, contact.attributes),
     campaign: { id: p.campaignId, name: p.name },
     workspace: { name: p.workspaceName, postal_address: p.postalAddress },
     unsubscribe_url: unsub.url,

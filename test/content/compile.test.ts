@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileContent, saveFragment, type RenderVars } from '../../src/content/index.js';
+import { compileContent, saveFragment, templateContact, type RenderVars } from '../../src/content/index.js';
 import { AppError } from '../../src/errors.js';
 import { createTenant, describeEachDb, openTestContext, useTestEnv } from '../helpers/context.js';
 
@@ -39,6 +39,22 @@ describeEachDb('content compile', (dialect) => {
     expect(r.text).toContain('Hello there <script>x</script>');
     const blank = await compileContent(env.ctx, ws(), { subject: 'Hi {{ contact.first_name | fallback: "friend" }}', text: 'x' });
     expect(blank.render(vars({ first_name: '   ' })).subject).toBe('Hi friend');
+  });
+
+  it('renders contacts with attributes named toString, valueOf, hasOwnProperty, constructor or __proto__ (prevents such an imported column from failing the recipient)', async () => {
+    const c = await compileContent(env.ctx, ws(), {
+      subject: 'Hi {{ contact.first_name | fallback: "there" }}',
+      html: '<p>{{ contact | fallback: "x" }} {{ contact.city }} {{ contact.toString | default: "-" }}</p>',
+    });
+    const attributes = JSON.parse('{"toString":"t","valueOf":"v","hasOwnProperty":"h","constructor":"c","__proto__":{"polluted":1},"city":"Köln"}') as unknown;
+    const contact = templateContact({ id: 7, email: 'ann@example.com', first_name: 'Ann', last_name: null, timezone: null }, attributes);
+    const r = c.render({ ...vars(), contact });
+    expect(r.subject).toBe('Hi Ann');
+    expect(r.html).toContain('[object Object] Köln -');
+    expect(Object.getPrototypeOf(contact)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // Core fields win over attributes of the same name.
+    expect(templateContact({ id: 1, email: 'a@example.com', first_name: 'A', last_name: null, timezone: null }, { email: 'spoof@example.com' }).email).toBe('a@example.com');
   });
 
   it('derives the text part from the html template once, rendered per recipient', async () => {
