@@ -8,7 +8,7 @@ import { fromJson } from '../db/dialect.js';
 import { AppError } from '../errors.js';
 import { registerCampaignLinks, trackHtml, type CampaignLinks } from '../tracking/index.js';
 import { dkimSign, type DkimKey } from './dkim.js';
-import { buildMessage, newMessageId, toRaw } from './mime.js';
+import { buildMessage, newMessageId, toRaw, type BuiltMessage } from './mime.js';
 import { returnPathDomain, unsubscribeMailtoDomain } from './return-addresses.js';
 import { verpAddress, verpToken } from './verp.js';
 
@@ -132,11 +132,22 @@ export interface AssembledMessage {
   envelopeFrom: string;
 }
 
-/**
- * One recipient's message. `deliveryId` 0 means a test send (no ledger row, no VERP token,
- * no per-person tracking).
+/** What assembleMessage builds before the signature: only this crosses its await. */
+interface DraftMessage {
+  built: BuiltMessage;
+  subject: string;
+  messageId: string;
+  verpToken: string | null;
+  date: number;
+}
+
+/*
+ * Render → track → MIME, synchronously. A separate function so that the rendered html and text,
+ * the tracked html and the unsubscribe links die before assembleMessage awaits the signer thread:
+ * an async function keeps every local of its frame alive across an await, and the ~30 messages
+ * waiting for a signature at any time then carried ~10 KB each through every scavenge.
  */
-export async function assembleMessage(ctx: AppContext, p: PreparedCampaign, deliveryId: number, contact: RecipientContact): Promise<AssembledMessage> {
+function draftMessage(ctx: AppContext, p: PreparedCampaign, deliveryId: number, contact: RecipientContact): DraftMessage {
   const unsub = unsubscribeLinks(ctx, { workspaceId: p.workspaceId, contactId: contact.id, campaignId: p.campaignId, listId: p.listIds[0] ?? null, mailtoDomain: p.mailtoDomain });
   const rendered = p.compiled.render({
     contact: templateContact(contact, contact.attributes),
@@ -148,7 +159,7 @@ export async function assembleMessage(ctx: AppContext, p: PreparedCampaign, deli
     ? trackHtml(p.links, rendered.html, { deliveryId, trackingConsent: contact.tracking_consent && deliveryId > 0, trackOpens: p.trackOpens, trackClicks: p.trackClicks })
     : null;
   const messageId = newMessageId(p.fromDomain);
-  const now = ctx.clock.now();
+  const date = ctx.clock.now();
   const built = buildMessage({
     from: p.from,
     to: { address: contact.email },
@@ -157,16 +168,24 @@ export async function assembleMessage(ctx: AppContext, p: PreparedCampaign, deli
     text: rendered.text,
     html,
     messageId,
-    date: now,
+    date,
     headers: [['List-Unsubscribe', unsub.headers['List-Unsubscribe']], ['List-Unsubscribe-Post', unsub.headers['List-Unsubscribe-Post']]],
   });
-  const signature = await dkimSign(built, p.keys, now);
-  const token = deliveryId > 0 ? verpToken(ctx.secret, deliveryId) : null;
+  return { built, subject: rendered.subject, messageId, verpToken: deliveryId > 0 ? verpToken(ctx.secret, deliveryId) : null, date };
+}
+
+/**
+ * One recipient's message. `deliveryId` 0 means a test send (no ledger row, no VERP token,
+ * no per-person tracking).
+ */
+export async function assembleMessage(ctx: AppContext, p: PreparedCampaign, deliveryId: number, contact: RecipientContact): Promise<AssembledMessage> {
+  const draft = draftMessage(ctx, p, deliveryId, contact);
+  const signature = await dkimSign(draft.built, p.keys, draft.date);
   return {
-    raw: toRaw(built, signature),
-    subject: rendered.subject,
-    messageId,
-    verpToken: token,
-    envelopeFrom: token ? verpAddress(token, p.bounceDomain) : `bounce@${p.bounceDomain}`,
+    raw: toRaw(draft.built, signature),
+    subject: draft.subject,
+    messageId: draft.messageId,
+    verpToken: draft.verpToken,
+    envelopeFrom: draft.verpToken ? verpAddress(draft.verpToken, p.bounceDomain) : `bounce@${p.bounceDomain}`,
   };
 }

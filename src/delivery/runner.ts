@@ -173,13 +173,11 @@ export class CampaignRunner {
   /** One message; resolves only once its outcome is committed (see OutcomeWriter). */
   private async sendOne(p: PreparedCampaign, d: ClaimedDelivery, contact: RecipientContact): Promise<void> {
     let result: SendResult;
-    let msg: Awaited<ReturnType<typeof assembleMessage>> | null = null;
+    let messageId: string | null = null;
     try {
-      msg = await assembleMessage(this.ctx, p, d.id, contact);
-      result = await this.route.transport.send({
-        workspaceId: p.workspaceId, campaignId: p.campaignId, deliveryId: d.id,
-        envelopeFrom: msg.envelopeFrom, envelopeTo: contact.email, subject: msg.subject, raw: msg.raw,
-      });
+      const started = await this.startSend(p, d, contact);
+      messageId = started.messageId;
+      result = await started.reply;
     } catch (err) {
       // A render/build failure is ours, not the recipient's: fail the row with the reason. A
       // transient one (a signer thread that died) defers it like a dropped connection would.
@@ -187,12 +185,25 @@ export class CampaignRunner {
       const outcome = (err as { transient?: boolean }).transient === true ? 'deferred' : 'failed';
       result = { outcome, code: null, enhanced: null, response: `local error: ${(err as Error).message}`.slice(0, 1000) };
     }
-    await this.writer.write(this.toOutcome(d, result, msg));
+    await this.writer.write(this.toOutcome(d, result, messageId));
   }
 
-  private toOutcome(d: ClaimedDelivery, r: SendResult, msg: { messageId: string } | null): DeliveryOutcome {
+  /**
+   * Assembles the message and hands it to the transport. Its own frame, so the message's bytes are
+   * not kept alive by sendOne while it waits for the server's reply and for the group commit.
+   */
+  private async startSend(p: PreparedCampaign, d: ClaimedDelivery, contact: RecipientContact): Promise<{ reply: Promise<SendResult>; messageId: string }> {
+    const msg = await assembleMessage(this.ctx, p, d.id, contact);
+    const reply = this.route.transport.send({
+      workspaceId: p.workspaceId, campaignId: p.campaignId, deliveryId: d.id,
+      envelopeFrom: msg.envelopeFrom, envelopeTo: contact.email, subject: msg.subject, raw: msg.raw,
+    });
+    return { reply, messageId: msg.messageId };
+  }
+
+  private toOutcome(d: ClaimedDelivery, r: SendResult, messageId: string | null): DeliveryOutcome {
     const now = this.ctx.clock.now();
-    const extra = { smtpCode: r.code, smtpResponse: r.response, messageId: msg?.messageId ?? null };
+    const extra = { smtpCode: r.code, smtpResponse: r.response, messageId };
     if (r.outcome === 'sent') return outcome(d.id, 'sent', now, { ...extra, sentAt: now });
     if (r.outcome === 'failed') return outcome(d.id, 'failed', now, extra);
     const firstAt = d.first_attempt_at ?? now;
