@@ -52,6 +52,16 @@ describeEachDb('tracking', (dialect) => {
     expect(rows.map((r) => r.url)).toEqual(['http://news.example.org/', 'https://shop.example.com/a?x=1&y=2']);
   });
 
+  it('caches only registered links, not values built per recipient (prevents each message\'s html being kept alive by the cache)', () => {
+    const before = links.state.classified.size;
+    for (let i = 0; i < 50; i++) {
+      const html = `${HTML}<a href="https://mail.example.com/u/token-${i}">Unsubscribe</a><a href="mailto:c${i}@example.com">m</a><a href="https://unregistered.example.net/c/${i}">x</a>`;
+      trackHtml(links, html, { deliveryId: i + 1, trackingConsent: true, trackOpens: true, trackClicks: true });
+    }
+    expect(links.state.classified.size).toBeLessThanOrEqual(Math.max(before, 2));
+    expect([...links.state.classified.values()].every((c) => c.kind === 'http')).toBe(true);
+  });
+
   it('prevents javascript:, data: and vbscript: links from being emitted, whatever their spelling', () => {
     for (const trackClicks of [true, false]) {
       const out = trackHtml(links, HTML, { deliveryId: 1, trackingConsent: true, trackOpens: false, trackClicks });
