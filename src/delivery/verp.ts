@@ -1,6 +1,6 @@
 // VERP return paths: bounce+TOKEN@bounce-domain, where TOKEN names the ledger row. The token is
 // lower-case (some MTAs fold local-part case) and HMAC-checked so forged bounces map to nothing.
-import { deriveKey } from '../lib/crypto.js';
+import { deriveKey, safeEqual } from '../lib/crypto.js';
 import { HmacSha256 } from '../lib/hmac-sha256.js';
 
 /** One HMAC per secret (a process holds one or two), its key's pad states computed once. */
@@ -27,7 +27,8 @@ export function verpToken(secret: string, deliveryId: number): string {
 /** The delivery id named by a token, or null when malformed or forged. */
 export function deliveryIdFromVerp(secret: string, token: string): number | null {
   const m = /^([0-9a-z]{1,12})-([0-9a-f]{10})$/.exec(token.toLowerCase());
-  if (!m || mac(secret, m[1] as string) !== m[2]) return null;
+  // Compared in constant time: a bounce sender must not learn the MAC a byte at a time.
+  if (!m || !safeEqual(mac(secret, m[1] as string), m[2] as string)) return null;
   const n = parseInt(m[1] as string, 36);
   return Number.isSafeInteger(n) ? n : null;
 }
