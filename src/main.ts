@@ -24,6 +24,8 @@ export interface Postlane {
   url: string | null;
   /** Names of the background services this process started, in start order. */
   services: readonly string[];
+  /** The /metrics URL of the plain metrics listener (roles without the HTTP app, POSTLANE_METRICS_PORT). */
+  metricsUrl: string | null;
   stop(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function startPostlane(config: Config, opts: { log?: Logger; clock?
   const services: BackgroundService[] = [];
   let app: App | null = null;
   let url: string | null = null;
+  let metricsUrl: string | null = null;
 
   if (config.role === 'all' || config.role === 'web') {
     const [{ buildApp }, { removeStaleUploads }] = await Promise.all([import('./http/app.js'), import('./imports/uploads.js')]);
@@ -77,6 +80,14 @@ export async function startPostlane(config: Config, opts: { log?: Logger; clock?
     ctx.log.warn('role smtp without POSTLANE_BOUNCE_DOMAIN: the inbound feedback listener is not started');
   }
   if (config.role === 'all' || config.role === 'worker') services.push(startVerifyService(ctx));
+  // Roles with the HTTP app serve /metrics there; the others on their own port when one is set.
+  if (!app && config.metricsPort !== null) {
+    const { startMetricsServer } = await import('./http/metrics-server.js');
+    const m = await startMetricsServer({ port: config.metricsPort, host: config.host });
+    ctx.log.info({ url: m.url }, 'metrics listener started');
+    metricsUrl = m.url;
+    services.push(m);
+  }
 
   ctx.log.info({ url, role: config.role, db: ctx.dialect }, 'postlane started');
   return {
@@ -84,6 +95,7 @@ export async function startPostlane(config: Config, opts: { log?: Logger; clock?
     app,
     url,
     services: services.map((s) => s.name),
+    metricsUrl,
     async stop() {
       for (const s of services.reverse()) await s.stop().catch((err) => ctx.log.error({ err, service: s.name }, 'stop failed'));
       if (app) await app.close();

@@ -20,6 +20,8 @@ export interface Config {
   postalAddress: string | null;
   bounceDomain: string | null;
   inboundSmtpPort: number;
+  /** Port of a plain /metrics listener (on `host`) for processes without the HTTP app (roles worker, smtp). */
+  metricsPort: number | null;
   redisUrl: string | null;
   /** Trust X-Forwarded-* from a reverse proxy (needed for Secure cookies behind HTTPS termination). */
   trustProxy: boolean;
@@ -97,6 +99,7 @@ export const KEY_SPECS: Record<keyof Config, KeySpec> = {
   postalAddress: { env: ['POSTLANE_POSTAL_ADDRESS'], parse: nonEmpty },
   bounceDomain: { env: ['POSTLANE_BOUNCE_DOMAIN'], parse: hostname },
   inboundSmtpPort: { env: ['POSTLANE_INBOUND_SMTP_PORT'], parse: int(0, 65535) },
+  metricsPort: { env: ['POSTLANE_METRICS_PORT'], parse: int(0, 65535) },
   redisUrl: { env: ['REDIS_URL', 'POSTLANE_REDIS_URL'], parse: url(['redis:', 'rediss:']) },
   trustProxy: { env: ['POSTLANE_TRUST_PROXY'], parse: bool },
   sesTopicArns: { env: ['POSTLANE_SES_TOPIC_ARNS'], parse: (raw) => ({ value: raw.split(',').map((s) => s.trim()).filter(Boolean) }) },
@@ -133,6 +136,7 @@ export function defaultConfig(): Omit<Config, 'publicUrl' | 'databaseUrl'> {
     postalAddress: null,
     bounceDomain: null,
     inboundSmtpPort: 2526,
+    metricsPort: null,
     redisUrl: null,
     trustProxy: false,
     sesTopicArns: [],

@@ -2,6 +2,7 @@
 // outcome is durable, so a crash can leave at most `concurrency` sent-but-unrecorded messages.
 import type { AppContext } from '../context.js';
 import { recordOutcomes, type DeliveryOutcome } from './ledger.js';
+import { messagesTotal } from './metrics.js';
 
 /** A group this large commits at once; smaller ones wait up to GROUP_WAIT_MS for company. */
 const GROUP_TARGET = 32;
@@ -11,7 +12,13 @@ export class OutcomeWriter {
   private pending: Array<{ o: DeliveryOutcome; done: (err?: unknown) => void }> = [];
   private flushing: Promise<void> | null = null;
 
-  constructor(private readonly ctx: AppContext, private readonly owner: string) {}
+  /** Outcome counters of this writer's route, by status (prom-client children, looked up once). */
+  private readonly counted: Record<DeliveryOutcome['status'], { inc(n?: number): void }>;
+
+  constructor(private readonly ctx: AppContext, private readonly owner: string, route = 'default') {
+    const c = (outcome: DeliveryOutcome['status']) => messagesTotal.labels({ route, outcome });
+    this.counted = { sent: c('sent'), deferred: c('deferred'), failed: c('failed'), skipped: c('skipped') };
+  }
 
   /** Resolves when the outcome is committed (it shares a transaction with whatever else is pending). */
   write(o: DeliveryOutcome): Promise<void> {
@@ -33,6 +40,9 @@ export class OutcomeWriter {
       this.pending = [];
       try {
         await recordOutcomes(this.ctx, this.owner, group.map((g) => g.o));
+        const n = { sent: 0, deferred: 0, failed: 0, skipped: 0 };
+        for (const g of group) n[g.o.status]++;
+        for (const status of ['sent', 'deferred', 'failed', 'skipped'] as const) if (n[status]) this.counted[status].inc(n[status]);
         for (const g of group) g.done();
       } catch (err) {
         for (const g of group) g.done(err);

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import type { AppContext } from '../context.js';
 import type { Logger } from '../log.js';
 import { Pacer } from './throttle.js';
+import { rateLimitFallbacks } from './metrics.js';
 
 /** Something the send loop awaits before each message. */
 export interface RateLimiter {
@@ -131,6 +132,7 @@ export class RedisRateLimits implements RateLimits {
 
   onFailure(err: Error, fallbackRate: number): void {
     this.fallbacks++;
+    rateLimitFallbacks.inc();
     if (this.degraded) return;
     this.degraded = true;
     this.opts.log.error({ component: 'rate-limit', err: err.message, fallbackRate },

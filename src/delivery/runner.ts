@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import { DEFAULT_MAX_DEFER_AGE_MS, retryDelayMs, type SendResult } from './classify.js';
 import { claimBatch, hasPendingDeliveries, releaseLeases, type ClaimedDelivery, type DeliveryOutcome } from './ledger.js';
 import { LeaseKeeper } from './lease-keeper.js';
+import { inFlightOf } from './metrics.js';
 import { OutcomeWriter } from './outcome-writer.js';
 import { assembleMessage, prepareCampaign, type CampaignRow, type PreparedCampaign, type RecipientContact } from './prepare.js';
 import { loadBatchRecipients } from './recipients.js';
@@ -53,9 +54,12 @@ export class CampaignRunner {
    * that takes longer than the lease to answer): it must not be sent twice.
    */
   private readonly leases: LeaseKeeper;
+  /** This route's in-flight count for /metrics (delivery/metrics.ts). */
+  private readonly inFlightCount: { n: number };
 
   constructor(private readonly ctx: AppContext, private readonly row: CampaignRow, private readonly route: Route, private readonly opts: RunnerOptions) {
-    this.writer = new OutcomeWriter(ctx, opts.owner);
+    this.writer = new OutcomeWriter(ctx, opts.owner, route.name);
+    this.inFlightCount = inFlightOf(route.name);
     this.pacer = rateLimitsFor(ctx).limiter(`campaign:${row.workspace_id}:${row.id}`, row.rate_limit);
     this.leaseMs = opts.leaseMs ?? 60_000;
     // Rate-limited campaigns take smaller batches so a batch finishes well inside its lease.
@@ -157,7 +161,9 @@ export class CampaignRunner {
       if (!this.pacer.unlimited) await this.pacer.wait();
       if (!gate.pacer.unlimited) await gate.pacer.wait();
       const item = send[i] as { delivery: ClaimedDelivery; contact: RecipientContact };
+      this.inFlightCount.n++;
       this.track(this.sendOne(p, item.delivery, item.contact).finally(() => {
+        this.inFlightCount.n--;
         this.leases.release(item.delivery.id);
         gate.sem.release();
       }));

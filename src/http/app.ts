@@ -6,6 +6,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { deliveryRegistry } from '../delivery/metrics.js';
 import type { AppContext } from '../context.js';
 import { authHooks, hoistAuthHooks } from './auth.js';
 import { handleError, errorBody } from './errors.js';
@@ -88,9 +89,11 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
       return reply.status(503).send({ status: 'not_ready', error: (err as Error).message });
     }
   });
+  // The process's own metrics and, when it sends (role all), the send path's (delivery/metrics.ts).
+  const served = Registry.merge([metrics, deliveryRegistry]);
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
-    reply.header('content-type', metrics.contentType);
-    return metrics.metrics();
+    reply.header('content-type', served.contentType);
+    return served.metrics();
   });
 
   await registerRoutes(app, ctx);
