@@ -7,6 +7,24 @@ import { join } from 'node:path';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { AppContext } from '../../src/context.js';
 import { toJson } from '../../src/db/dialect.js';
+import { createCampaign, startCampaignSend } from '../../src/campaigns/index.js';
+
+/**
+ * Starts a campaign of `n` seeded contacts in a running Postlane and waits (bounded, polling) for
+ * its background worker to finish it: the worker polls every second, so tests wait for the
+ * condition, not for a fixed time. Returns the campaign id and its last status.
+ */
+export async function sendThroughRunningWorker(ctx: AppContext, workspaceId: number, n: number): Promise<{ campaignId: number; status: string }> {
+  const { listId } = await seedAudience(ctx, workspaceId, n);
+  const c = await createCampaign(ctx, workspaceId, { name: 'bg', subject: 'Hi', from_email: 'n@example.com', html: '<p>x</p>', list_ids: [listId] });
+  await startCampaignSend(ctx, workspaceId, c.id);
+  let status = 'sending';
+  for (let i = 0; i < 200 && status !== 'finished'; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    status = (await ctx.db.selectFrom('campaigns').select('status').where('id', '=', c.id).executeTakeFirstOrThrow()).status;
+  }
+  return { campaignId: c.id, status };
+}
 
 export async function seedAudience(ctx: AppContext, workspaceId: number, n: number, opts: { optIn?: 'single' | 'double'; membership?: string; prefix?: string } = {}): Promise<{ listId: number; contactIds: number[] }> {
   const now = ctx.clock.now();

@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createCampaign, startCampaignSend } from '../../src/campaigns/index.js';
 import { silentLogger } from '../../src/log.js';
 import { startPostlane } from '../../src/main.js';
 import { createTenant, testConfig } from '../helpers/context.js';
-import { seedAudience } from './helpers.js';
+import { sendThroughRunningWorker } from './helpers.js';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -18,17 +17,9 @@ describe('postlane start (role all) runs the delivery worker', () => {
     const pl = await startPostlane(testConfig({ databaseUrl: `sqlite:${join(dir, 'db.sqlite')}`, role: 'all' }), { log: silentLogger() });
     try {
       const t = await createTenant(pl.ctx);
-      const { listId } = await seedAudience(pl.ctx, t.workspace.id, 3);
-      const c = await createCampaign(pl.ctx, t.workspace.id, { name: 'main', subject: 'Hi', from_email: 'n@example.com', html: '<p>x</p>', list_ids: [listId] });
-      await startCampaignSend(pl.ctx, t.workspace.id, c.id);
-      // The worker polls every second: wait for the condition (bounded), not for a fixed time.
-      let status = 'sending';
-      for (let i = 0; i < 200 && status !== 'finished'; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        status = (await pl.ctx.db.selectFrom('campaigns').select('status').where('id', '=', c.id).executeTakeFirstOrThrow()).status;
-      }
+      const { campaignId, status } = await sendThroughRunningWorker(pl.ctx, t.workspace.id, 3);
       expect(status).toBe('finished');
-      const captured = await pl.ctx.db.selectFrom('captured_messages').select('id').where('campaign_id', '=', c.id).execute();
+      const captured = await pl.ctx.db.selectFrom('captured_messages').select('id').where('campaign_id', '=', campaignId).execute();
       expect(captured).toHaveLength(3);
     } finally {
       await pl.stop();

@@ -12,7 +12,7 @@ import { DeliveryWorker } from '../../src/delivery/worker.js';
 import { silentLogger } from '../../src/log.js';
 import { startPostlane } from '../../src/main.js';
 import { createTenant, describeEachDb, openTestContext, testApp, testConfig, type TestContext, type Tenant } from '../helpers/context.js';
-import { dkimFixture, seedAudience, startSmtpServer } from './helpers.js';
+import { dkimFixture, seedAudience, sendThroughRunningWorker, startSmtpServer } from './helpers.js';
 
 /** The value of one sample in Prometheus text format (0 when absent). */
 function sample(text: string, name: string, labels: string): number {
@@ -75,15 +75,7 @@ describe('a worker-only process serves /metrics on POSTLANE_METRICS_PORT', () =>
       const url = pl.metricsUrl as string;
       const before = await (await fetch(url)).text();
       const t = await createTenant(pl.ctx);
-      const { listId } = await seedAudience(pl.ctx, t.workspace.id, 3);
-      const c = await createCampaign(pl.ctx, t.workspace.id, { name: 'w', subject: 'Hi', from_email: 'n@example.com', html: '<p>x</p>', list_ids: [listId] });
-      await startCampaignSend(pl.ctx, t.workspace.id, c.id);
-      let status = 'sending';
-      for (let i = 0; i < 200 && status !== 'finished'; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        status = (await pl.ctx.db.selectFrom('campaigns').select('status').where('id', '=', c.id).executeTakeFirstOrThrow()).status;
-      }
-      expect(status).toBe('finished');
+      expect((await sendThroughRunningWorker(pl.ctx, t.workspace.id, 3)).status).toBe('finished');
       const res = await fetch(url);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
