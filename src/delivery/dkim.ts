@@ -88,16 +88,14 @@ function foldB(b64: string): string {
 export async function dkimSign(m: BuiltMessage, keys: readonly DkimKey[], timestamp: number): Promise<string> {
   if (keys.length === 0) return '';
   const bodyHash = createHash('sha256').update(canonicalBodyRelaxed(m.body, m.bodyRelaxed === true)).digest('base64');
-  if (keys.length === 1) {
-    // The common case, without Promise.all and a closure per key (the send path signs each message).
-    const key = keys[0] as DkimKey;
-    const { data, header } = signingInput(m, key, bodyHash, timestamp);
-    return `${header}${foldB(await signData(key, data))}\r\n`;
-  }
-  const sigs = await Promise.all(keys.map(async (key) => {
-    const { data, header } = signingInput(m, key, bodyHash, timestamp);
-    const sig = await signData(key, data);
-    return `${header}${foldB(sig)}\r\n`;
-  }));
+  // One key is the common case: no Promise.all and no closure per key on the send path.
+  if (keys.length === 1) return signatureHeader(m, keys[0] as DkimKey, bodyHash, timestamp);
+  const sigs = await Promise.all(keys.map((key) => signatureHeader(m, key, bodyHash, timestamp)));
   return sigs.join('');
+}
+
+/** One key's DKIM-Signature header line, ending in CRLF. */
+async function signatureHeader(m: BuiltMessage, key: DkimKey, bodyHash: string, timestamp: number): Promise<string> {
+  const { data, header } = signingInput(m, key, bodyHash, timestamp);
+  return `${header}${foldB(await signData(key, data))}\r\n`;
 }

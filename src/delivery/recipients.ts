@@ -34,8 +34,7 @@ interface RecheckRow {
  */
 export async function loadBatchRecipients(ctx: AppContext, p: PreparedCampaign, batch: ClaimedDelivery[]): Promise<BatchRecipients> {
   const ids = batch.map((d) => d.contact_id);
-  const pg = ctx.dialect === 'postgres';
-  const idSet = pg ? sql`ANY(${ids}::bigint[])` : sql`IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+  const inIds = ctx.dialect === 'postgres' ? sql`= ANY(${ids}::bigint[])` : sql`IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
   const lists = p.listIds.length ? sql.join(p.listIds) : sql`NULL`;
   const rows = (await sql<RecheckRow>`SELECT c.id, c.email, c.first_name, c.last_name, c.timezone, c.attributes, c.tracking_consent, c.status,
       EXISTS (SELECT 1 FROM suppressions s WHERE s.workspace_id = c.workspace_id AND s.email = c.email_lower) AS suppressed,
@@ -45,7 +44,7 @@ export async function loadBatchRecipients(ctx: AppContext, p: PreparedCampaign, 
       EXISTS (SELECT 1 FROM list_memberships m
               WHERE m.contact_id = c.id AND m.list_id IN (${lists}) AND m.workspace_id = c.workspace_id
                 AND m.status = 'unsubscribed') AS member_unsubscribed
-    FROM contacts c WHERE c.workspace_id = ${p.workspaceId} AND c.id ${pg ? sql`= ${idSet}` : idSet}`.execute(ctx.db)).rows;
+    FROM contacts c WHERE c.workspace_id = ${p.workspaceId} AND c.id ${inIds}`.execute(ctx.db)).rows;
   const byId = new Map(rows.map((c) => [Number(c.id), c]));
   // Membership: for list-only campaigns a still-valid membership is required; with segments (or
   // a derived campaign), an explicit unsubscribe from one of the campaign's lists still wins.
