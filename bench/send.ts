@@ -3,9 +3,10 @@
 // SMTP, group-committed outcomes) into a sink in another process, against the transport
 // ceiling measured in the same run (pre-built messages through the same SMTP pool, no engine).
 // `--workers W` sends with W production worker processes (bench/_prod-worker.ts).
+// `--dkim-threads T` fixes the signer threads (POSTLANE_DKIM_THREADS); default: the adaptive pool.
 import { rmSync } from 'node:fs';
 import { sql } from 'kysely';
-import { cpuPer, cpuSample, machineLine, processCpuUs, trackPeakRss } from './_machine.js';
+import { cpuPer, cpuSample, machineLine, processCpuUs, rsaSignUs, trackPeakRss } from './_machine.js';
 import { configEnv, ensureBuilt, procFigures, spawnProductionWorker, threadBreakdown, type ProcFigures, type ProductionWorker } from './_prod-worker.js';
 import { benchConfig, createBenchCampaign, openBenchContext, seedAudience, startSink, tempDir } from './_send-fixture.js';
 import { startCampaignSend } from '../src/campaigns/index.js';
@@ -15,6 +16,7 @@ import { createSmtpTransport } from '../src/delivery/transports/smtp.js';
 import { singleRoute } from '../src/delivery/transports/index.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { Semaphore } from '../src/delivery/throttle.js';
+import { configureSignerThreads, signerThreadCount } from '../src/delivery/dkim-signer.js';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,6 +29,8 @@ const CONNECTIONS = arg('connections', 8);
 // W > 0 = W production worker processes (`node dist/cli/main.js start --role worker`, configured
 // by environment) share the campaign through leases; their RSS and CPU are theirs alone.
 const WORKERS = arg('workers', 0);
+const DKIM_THREADS = arg('dkim-threads', 0);
+if (DKIM_THREADS > 0) configureSignerThreads(DKIM_THREADS);
 if (WORKERS > 0) ensureBuilt((s) => process.stderr.write(`${s}\n`));
 
 /** The sink's CPU per message since `from` (it shares the two cores with what it measures). */
@@ -35,8 +39,9 @@ function sinkCpuPer(from: number | null): string {
   return from === null || now === null ? 'n/a' : `${((now - from) / N).toFixed(0)} µs CPU/msg`;
 }
 
+const signUs = rsaSignUs();
 const dir = tempDir('postlane-bench-send-');
-const config = benchConfig(dir, { smtpUrl: null });
+const config = { ...benchConfig(dir, { smtpUrl: null }), dkimThreads: DKIM_THREADS || null };
 const ctx = await openBenchContext(config);
 const peakRss = trackPeakRss();
 // Per phase too: the ceiling phase's buffers and promises can leave the heap larger than the engine needs.
@@ -165,6 +170,7 @@ if (WORKERS === 0) {
   workerFigures.forEach((f, i) => line(`CPU: worker ${i + 1} by thread`, `${threadBreakdown((workers[i] as ProductionWorker).pid, idleFigures[i] as ProcFigures, f, N)} µs per campaign message`));
   line('CPU ratio ceiling / engine', `${((ceilingCpu.total / engineTotal.total) * 100).toFixed(1)} % (all threads of all processes)`);
 }
+line('DKIM signing', `one RSA-2048 signature ${signUs.toFixed(0)} µs on this CPU (one thread: at most ${(1e6 / signUs).toFixed(0)} msgs/s per signer thread); ${WORKERS ? `signer threads per worker: ${DKIM_THREADS || 'adaptive'}` : `signer threads: ${signerThreadCount()} (${DKIM_THREADS ? 'fixed' : 'adaptive'})`}`);
 line('CPU: sink process', `ceiling phase ${ceilingSink}, engine phase ${engineSink}`);
 line('floor 1,500 msgs/s end-to-end', engineRate >= 1500 ? 'met' : 'NOT met');
 line('ledger', `eligible ${counts.eligible}, sent ${counts.sent}, deferred ${counts.deferred}, failed ${counts.failed}`);

@@ -15,6 +15,7 @@ import { startVerifyService } from './verify/service.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import { routesFor } from './delivery/routes.js';
 import { closeRateLimits } from './delivery/rate-limit.js';
+import { configureSignerThreads } from './delivery/dkim-signer.js';
 import { returnMailWarnings } from './delivery/return-addresses.js';
 
 export interface Postlane {
@@ -62,6 +63,7 @@ export async function startPostlane(config: Config, opts: { log?: Logger; clock?
   if (config.role === 'all' || config.role === 'worker') {
     // Said once where messages are built, so the admin sees it before the first send.
     for (const w of returnMailWarnings(config)) ctx.log.warn({ component: 'delivery', code: w.code }, w.message);
+    configureSignerThreads(config.dkimThreads);
     const worker = new DeliveryWorker(ctx).start();
     services.push({ name: worker.name, stop: () => worker.stop() });
   }

@@ -20,6 +20,8 @@ export interface Config {
   postalAddress: string | null;
   bounceDomain: string | null;
   inboundSmtpPort: number;
+  /** DKIM signer threads; null: one per core beyond the first, plus one while those are saturated. */
+  dkimThreads: number | null;
   /** Port of a plain /metrics listener (on `host`) for processes without the HTTP app (roles worker, smtp). */
   metricsPort: number | null;
   redisUrl: string | null;
@@ -100,6 +102,7 @@ export const KEY_SPECS: Record<keyof Config, KeySpec> = {
   bounceDomain: { env: ['POSTLANE_BOUNCE_DOMAIN'], parse: hostname },
   inboundSmtpPort: { env: ['POSTLANE_INBOUND_SMTP_PORT'], parse: int(0, 65535) },
   metricsPort: { env: ['POSTLANE_METRICS_PORT'], parse: int(0, 65535) },
+  dkimThreads: { env: ['POSTLANE_DKIM_THREADS'], parse: int(1, 16) },
   redisUrl: { env: ['REDIS_URL', 'POSTLANE_REDIS_URL'], parse: url(['redis:', 'rediss:']) },
   trustProxy: { env: ['POSTLANE_TRUST_PROXY'], parse: bool },
   sesTopicArns: { env: ['POSTLANE_SES_TOPIC_ARNS'], parse: (raw) => ({ value: raw.split(',').map((s) => s.trim()).filter(Boolean) }) },
@@ -137,6 +140,7 @@ export function defaultConfig(): Omit<Config, 'publicUrl' | 'databaseUrl'> {
     bounceDomain: null,
     inboundSmtpPort: 2526,
     metricsPort: null,
+    dkimThreads: null,
     redisUrl: null,
     trustProxy: false,
     sesTopicArns: [],

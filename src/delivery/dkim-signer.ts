@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createHash, type KeyObject } from 'node:crypto';
+import { signerBusySeconds, signerThreads } from './metrics.js';
 
 /*
  * Why not `crypto.sign(…, callback)` on libuv's thread pool: queuing a job copies the key
@@ -11,7 +12,8 @@ import { createHash, type KeyObject } from 'node:crypto';
  * event loop blocked ~350 µs per message inside `crypto.sign` that way (23 % of its wall time).
  * A signer thread owns its own copy of each key (KeyObjects are cloned by postMessage), keeps
  * its own queue and never shares a lock with the event loop; posting a job costs a few µs.
- * Threads: one per core beyond the first (the event loop keeps one core), at most 4.
+ * Threads: one per core beyond the first (the event loop keeps one core), at most 4, and one more
+ * while those are saturated (see SignerPool).
  */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -19,6 +21,7 @@ const { sign } = require('node:crypto');
 const keys = new Map();
 parentPort.on('message', (m) => {
   if (m.key) { keys.set(m.key.id, m.key.object); return; }
+  const started = performance.now();
   const table = m.table.map((t) => ({ key: keys.get(t[0]), digest: t[1], encoding: t[2] }));
   let sigs = '';
   let errors = null;
@@ -34,7 +37,7 @@ parentPort.on('message', (m) => {
     }
     sigs += i === 0 ? sig : ',' + sig;
   }
-  parentPort.postMessage({ sigs, errors });
+  parentPort.postMessage({ sigs, errors, busy: performance.now() - started });
 });
 `;
 
@@ -45,6 +48,7 @@ export class SignerUnavailableError extends Error {
 
 type Encoding = 'utf8' | 'base64';
 interface Pending { resolve: (sigBase64: string) => void; reject: (err: Error) => void }
+interface Reply { sigs: string; errors: Array<[number, string]> | null; busy: number }
 
 /*
  * Keys are named by a fingerprint of their material, not by object: every campaign run decrypts
@@ -108,6 +112,8 @@ class SignerThread {
   /** The ids of each batch with the thread, oldest first (a reply lists signatures in this order). */
   private out: number[][] = [];
   readonly pending = new Map<number, Pending>();
+  /** Milliseconds the thread spent signing, as it reported them (the pool reads and resets it). */
+  busyMs = 0;
 
   constructor(private readonly ids: { next: number }) {}
 
@@ -143,7 +149,9 @@ class SignerThread {
     this.worker.postMessage({ kinds, lens, data, table });
   }
 
-  private settle(reply: { sigs: string; errors: Array<[number, string]> | null }): void {
+  private settle(reply: Reply): void {
+    this.busyMs += reply.busy;
+    signerBusySeconds.inc(reply.busy / 1000);
     const ids = this.out.shift() ?? [];
     const sigs = reply.sigs.split(',');
     const failed = new Map(reply.errors ?? []);
@@ -162,7 +170,7 @@ class SignerThread {
     // execArgv: [] — plain CommonJS needs no loader (tsx, test runners) inside the thread.
     const w = new Worker(WORKER_SOURCE, { eval: true, name: 'postlane-dkim-signer', execArgv: [] });
     // One reply per batch: the signatures of the jobs that travelled together, in order.
-    w.on('message', (reply: { sigs: string; errors: Array<[number, string]> | null }) => {
+    w.on('message', (reply: Reply) => {
       this.settle(reply);
       if (this.pending.size === 0) w.unref();
     });
@@ -192,22 +200,94 @@ class SignerThread {
   }
 }
 
-const THREADS = Math.max(1, Math.min(4, availableParallelism() - 1));
-const ids = { next: 0 };
-const threads: SignerThread[] = [];
+const cores = availableParallelism();
+/** The pool's bounds: `base` threads always, growing to `max` while all of them are saturated. */
+export interface SignerThreadsSetting {
+  base: number;
+  max: number;
+  /** Length of the window over which a thread's busy share is measured (ms). */
+  windowMs?: number;
+}
+const defaultSetting = (): SignerThreadsSetting => ({ base: Math.max(1, Math.min(4, cores - 1)), max: Math.max(1, Math.min(4, cores)) });
+
+/*
+ * Why the pool grows: the best thread count depends on what a signature costs next to the rest of
+ * a message. With OpenSSL's AVX-512 path (RSA-2048 ~250 µs) one signer thread keeps up with the
+ * event loop on 2 cores, and a second one only took CPU from it (2,861 / 2,448 against 3,106 /
+ * 3,013 msgs/s, docs/delivery-performance.md round 3). Where a signature costs ~1 ms (AMD EPYC,
+ * AVX2 only) the one signer thread is the bottleneck at ~1,000 msgs/s while the event loop still
+ * has CPU to spare, and a second thread sends more (round 5). So the pool measures instead of
+ * guessing: when every thread was busy at least SATURATED of a window, it adds one, up to `max`.
+ * It does not shrink: an idle thread costs nothing but its isolate (~9 MB).
+ */
+const SATURATED = 0.95;
+
+class SignerPool {
+  private readonly threads: SignerThread[] = [];
+  private readonly ids = { next: 0 };
+  private setting = defaultSetting();
+  private windowStart = performance.now();
+
+  configure(setting: SignerThreadsSetting): void {
+    this.setting = { ...setting, max: Math.max(setting.base, setting.max) };
+  }
+
+  get size(): number {
+    return this.threads.length;
+  }
+
+  sign(key: KeyObject, digest: string | null, data: string, encoding: Encoding): Promise<string> {
+    const want = Math.max(this.setting.base, this.threads.length);
+    while (this.threads.length < want) this.threads.push(new SignerThread(this.ids));
+    signerThreads.set(this.threads.length);
+    let best = this.threads[0] as SignerThread;
+    for (const t of this.threads) if (t.load < best.load) best = t;
+    const p = best.sign(key, digest, data, encoding);
+    const now = performance.now();
+    const elapsed = now - this.windowStart;
+    if (elapsed >= (this.setting.windowMs ?? 1000)) this.review(elapsed, now);
+    return p;
+  }
+
+  private review(elapsed: number, now: number): void {
+    this.windowStart = now;
+    const saturated = this.threads.every((t) => t.busyMs >= SATURATED * elapsed);
+    for (const t of this.threads) t.busyMs = 0;
+    if (saturated && this.threads.length < this.setting.max) this.threads.push(new SignerThread(this.ids));
+  }
+
+  /** Ends every thread; the next signature starts the pool again at `base` threads. */
+  async stop(): Promise<void> {
+    const threads = this.threads.splice(0);
+    this.windowStart = performance.now();
+    await Promise.all(threads.map((t) => t.stop()));
+  }
+}
+
+const pool = new SignerPool();
+
+/**
+ * Sets how many signer threads sign: a number fixes it (POSTLANE_DKIM_THREADS), null restores the
+ * default (one per core beyond the first, at most 4, growing by one while they are saturated).
+ */
+export function configureSignerThreads(setting: number | SignerThreadsSetting | null): void {
+  pool.configure(setting === null ? defaultSetting() : typeof setting === 'number' ? { base: setting, max: setting } : setting);
+}
+
+/** Signer threads started so far in this process. */
+export function signerThreadCount(): number {
+  return pool.size;
+}
 
 /**
  * Signs `data` (a string in `encoding`; digest name for RSA, null for Ed25519) on the least busy
  * signer thread; resolves to the signature in base64.
  */
 export function signOnSignerThread(key: KeyObject, digest: string | null, data: string, encoding: Encoding): Promise<string> {
-  if (threads.length < THREADS) threads.push(new SignerThread(ids));
-  let best = threads[0] as SignerThread;
-  for (const t of threads) if (t.load < best.load) best = t;
-  return best.sign(key, digest, data, encoding);
+  return pool.sign(key, digest, data, encoding);
 }
 
 /** Ends the signer threads (shutdown, tests); owed signatures reject with SignerUnavailableError. */
 export async function stopSignerThreads(): Promise<void> {
-  await Promise.all(threads.map((t) => t.stop()));
+  await pool.stop();
 }

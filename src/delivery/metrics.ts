@@ -45,3 +45,17 @@ export const rateLimitFallbacks = new Counter({
   help: 'Shared rate-limit reservations that fell back to local pacing (Redis unreachable)',
   registers: [deliveryRegistry],
 });
+
+/** DKIM signer threads started in this process (the pool grows while they are saturated). */
+export const signerThreads = new Gauge({
+  name: 'postlane_dkim_signer_threads',
+  help: 'DKIM signer threads started in this process',
+  registers: [deliveryRegistry],
+});
+
+/** Time the signer threads spent signing: its rate near the thread count means signing is the bottleneck. */
+export const signerBusySeconds = new Counter({
+  name: 'postlane_dkim_signer_busy_seconds_total',
+  help: 'Seconds the DKIM signer threads spent signing',
+  registers: [deliveryRegistry],
+});

@@ -1,6 +1,6 @@
 import { createPrivateKey, generateKeyPairSync, verify } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { signOnSignerThread, SignerUnavailableError, stopSignerThreads } from '../../src/delivery/dkim-signer.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { configureSignerThreads, signerThreadCount, signOnSignerThread, SignerUnavailableError, stopSignerThreads } from '../../src/delivery/dkim-signer.js';
 
 describe('DKIM signer threads', () => {
   it('returns RSA and Ed25519 signatures that verify, also for a fresh KeyObject of the same key', async () => {
@@ -67,5 +67,47 @@ describe('DKIM signer threads', () => {
     }
     const sig = await signOnSignerThread(rsa.privateKey, 'sha256', 'after', 'utf8');
     expect(verify('sha256', Buffer.from('after'), rsa.publicKey, Buffer.from(sig, 'base64'))).toBe(true);
+  });
+});
+
+describe('DKIM signer pool size', () => {
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  afterEach(async () => {
+    configureSignerThreads(null);
+    await stopSignerThreads();
+  });
+
+  it('adds a signer thread while the one it has is saturated (signing is the bottleneck)', async () => {
+    await stopSignerThreads();
+    configureSignerThreads({ base: 1, max: 2, windowMs: 40 });
+    const owed = new Set<Promise<string>>();
+    const deadline = Date.now() + 10_000;
+    // Keep ~64 signatures owed, as a send loop with 64 in flight does, over several windows.
+    while (signerThreadCount() < 2 && Date.now() < deadline) {
+      while (owed.size < 64) {
+        const p = signOnSignerThread(rsa.privateKey, 'sha256', `m${owed.size}`, 'utf8');
+        owed.add(p);
+        void p.finally(() => owed.delete(p));
+      }
+      await Promise.race(owed);
+    }
+    expect(signerThreadCount()).toBe(2);
+    // Both threads sign: every caller still gets a valid signature of its own data.
+    const sigs = await Promise.all(Array.from({ length: 16 }, (_, i) => signOnSignerThread(rsa.privateKey, 'sha256', `after ${i}`, 'utf8')));
+    sigs.forEach((s, i) => expect(verify('sha256', Buffer.from(`after ${i}`), rsa.publicKey, Buffer.from(s, 'base64'))).toBe(true));
+    await Promise.allSettled(owed);
+  });
+
+  it('keeps one signer thread while it has time to spare, and never passes max', async () => {
+    await stopSignerThreads();
+    configureSignerThreads({ base: 1, max: 2, windowMs: 20 });
+    for (let i = 0; i < 15; i++) {
+      await signOnSignerThread(rsa.privateKey, 'sha256', `slow ${i}`, 'utf8');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(signerThreadCount()).toBe(1);
+    configureSignerThreads(1);
+    await Promise.all(Array.from({ length: 400 }, (_, i) => signOnSignerThread(rsa.privateKey, 'sha256', `fixed ${i}`, 'utf8')));
+    expect(signerThreadCount()).toBe(1);
   });
 });

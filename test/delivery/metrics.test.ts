@@ -66,9 +66,10 @@ describeEachDb('delivery metrics', (dialect) => {
 });
 
 describe('a worker-only process serves /metrics on POSTLANE_METRICS_PORT', () => {
-  it('reports what it sent, with the process metrics, and answers 404 elsewhere', async () => {
+  it('reports what it sent and signed (POSTLANE_DKIM_THREADS applied), with the process metrics, and answers 404 elsewhere', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'postlane-metrics-'));
-    const pl = await startPostlane(testConfig({ databaseUrl: `sqlite:${join(dir, 'db.sqlite')}`, role: 'worker', metricsPort: 0 }), { log: silentLogger() });
+    const dkim = dkimFixture();
+    const pl = await startPostlane(testConfig({ databaseUrl: `sqlite:${join(dir, 'db.sqlite')}`, role: 'worker', metricsPort: 0, dkimThreads: 1, ...dkim.config }), { log: silentLogger() });
     try {
       expect(pl.services).toContain('metrics');
       expect(pl.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
@@ -83,6 +84,8 @@ describe('a worker-only process serves /metrics on POSTLANE_METRICS_PORT', () =>
       const labels = 'route="capture",outcome="sent"';
       expect(sample(after, 'postlane_delivery_messages_total', labels) - sample(before, 'postlane_delivery_messages_total', labels)).toBe(3);
       expect(after).toContain('postlane_process_cpu');
+      expect(after).toMatch(/^postlane_dkim_signer_threads 1$/m);
+      expect(Number(/^postlane_dkim_signer_busy_seconds_total (\S+)$/m.exec(after)?.[1])).toBeGreaterThan(0);
       expect((await fetch(url.replace('/metrics', '/api/v1/campaigns'))).status).toBe(404);
     } finally {
       await pl.stop();

@@ -36,6 +36,12 @@ describe('config', () => {
     expect((err as ConfigError).problems).toHaveLength(4);
   });
 
+  it('reads POSTLANE_DKIM_THREADS as a thread count (default: the adaptive pool) and refuses 0', () => {
+    expect(loadConfig({ env: {} }).dkimThreads).toBeNull();
+    expect(loadConfig({ env: { POSTLANE_DKIM_THREADS: '3' } }).dkimThreads).toBe(3);
+    expect(() => loadConfig({ env: { POSTLANE_DKIM_THREADS: '0' } })).toThrow(/POSTLANE_DKIM_THREADS.*between 1 and 16/);
+  });
+
   it('rejects unknown keys in the config file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     const file = join(dir, 'c.json');
