@@ -8,16 +8,18 @@ import { messagesTotal } from './metrics.js';
 const GROUP_TARGET = 32;
 const GROUP_WAIT_MS = 3;
 
+type Status = DeliveryOutcome['status'];
+const STATUSES: readonly Status[] = ['sent', 'deferred', 'failed', 'skipped'];
+
 export class OutcomeWriter {
   private pending: Array<{ o: DeliveryOutcome; done: (err?: unknown) => void }> = [];
   private flushing: Promise<void> | null = null;
 
   /** Outcome counters of this writer's route, by status (prom-client children, looked up once). */
-  private readonly counted: Record<DeliveryOutcome['status'], { inc(n?: number): void }>;
+  private readonly counted = new Map<Status, { inc(n?: number): void }>();
 
   constructor(private readonly ctx: AppContext, private readonly owner: string, route = 'default') {
-    const c = (outcome: DeliveryOutcome['status']) => messagesTotal.labels({ route, outcome });
-    this.counted = { sent: c('sent'), deferred: c('deferred'), failed: c('failed'), skipped: c('skipped') };
+    for (const outcome of STATUSES) this.counted.set(outcome, messagesTotal.labels({ route, outcome }));
   }
 
   /** Resolves when the outcome is committed (it shares a transaction with whatever else is pending). */
@@ -40,9 +42,9 @@ export class OutcomeWriter {
       this.pending = [];
       try {
         await recordOutcomes(this.ctx, this.owner, group.map((g) => g.o));
-        const n = { sent: 0, deferred: 0, failed: 0, skipped: 0 };
-        for (const g of group) n[g.o.status]++;
-        for (const status of ['sent', 'deferred', 'failed', 'skipped'] as const) if (n[status]) this.counted[status].inc(n[status]);
+        const n = new Map<Status, number>();
+        for (const g of group) n.set(g.o.status, (n.get(g.o.status) ?? 0) + 1);
+        for (const [status, k] of n) this.counted.get(status)?.inc(k);
         for (const g of group) g.done();
       } catch (err) {
         for (const g of group) g.done(err);

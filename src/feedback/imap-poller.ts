@@ -2,7 +2,8 @@
 // is ingested and then flagged \Seen. A crash between the two re-ingests on the next poll, which
 // the dedupe key turns into a no-op; a message that fails to ingest stays unseen for a retry.
 import { ImapFlow } from 'imapflow';
-import { ingestRawMessage, type IntakeCtx } from './intake.js';
+import type { FeedbackCtx } from './effects.js';
+import { ingestRawMessage } from './intake.js';
 
 /** The part of imapflow's client the poller uses (tests substitute a fake). */
 export interface ImapClientLike {
@@ -26,7 +27,7 @@ export interface PollResult {
   failed: number;
 }
 
-export async function pollMailboxOnce(ctx: IntakeCtx, client: ImapClientLike, opts: ImapPollOptions): Promise<PollResult> {
+export async function pollMailboxOnce(ctx: FeedbackCtx, client: ImapClientLike, opts: ImapPollOptions): Promise<PollResult> {
   const lock = await client.getMailboxLock(opts.mailbox);
   const out: PollResult = { processed: 0, failed: 0 };
   try {
@@ -71,7 +72,7 @@ export function imapClientFromUrl(url: string): ImapClientLike {
 }
 
 /** Polls every intervalMs (default 60 s, so feedback acts within a minute); returns a stoppable service. */
-export function startImapPoller(ctx: IntakeCtx, opts: ImapPollerOptions): { name: string; pollNow(): Promise<PollResult>; stop(): Promise<void> } {
+export function startImapPoller(ctx: FeedbackCtx, opts: ImapPollerOptions): { name: string; pollNow(): Promise<PollResult>; stop(): Promise<void> } {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let stopped = false;
   let running: Promise<PollResult> | null = null;

@@ -2,11 +2,10 @@
 // find the VERP token (envelope recipient first, then the notification's To) and record once.
 // Mail to the List-Unsubscribe mailto is an unsubscribe request, never feedback (unsubscribe-intake.ts).
 import { classifyFeedbackMessage } from './classify.js';
-import { recordFeedback, sha256, type FeedbackOutcome } from './effects.js';
+import { recordFeedback, sha256, type FeedbackCtx, type FeedbackOutcome } from './effects.js';
 import type { FeedbackResult } from './types.js';
-import { applyUnsubscribeMail, isUnsubscribeRequest, type IntakeCtx, type UnsubscribeIntake } from './unsubscribe-intake.js';
+import { applyUnsubscribeMail, isUnsubscribeRequest, type UnsubscribeIntake } from './unsubscribe-intake.js';
 
-export type { IntakeCtx } from './unsubscribe-intake.js';
 
 // Return-Path format written by the delivery engine: bounce+TOKEN@bounce-domain.
 const VERP = /^bounce\+([A-Za-z0-9_-]{1,100})@([^@\s>]+)$/i;
@@ -28,7 +27,7 @@ export interface RawIntake {
   bounceDomain: string | null;
 }
 
-export async function ingestRawMessage(ctx: IntakeCtx, input: RawIntake): Promise<{ result: FeedbackResult; outcome: FeedbackOutcome; unsubscribe: UnsubscribeIntake | null }> {
+export async function ingestRawMessage(ctx: FeedbackCtx, input: RawIntake): Promise<{ result: FeedbackResult; outcome: FeedbackOutcome; unsubscribe: UnsubscribeIntake | null }> {
   const { result, msg } = await classifyFeedbackMessage(input.raw);
   if (msg && isUnsubscribeRequest(msg, result, input.envelopeTo ?? [])) {
     return { result, outcome: { recorded: 0, duplicates: 0, unmatched: 0, suppressed: [], paused: [] }, unsubscribe: await applyUnsubscribeMail(ctx, msg, input) };

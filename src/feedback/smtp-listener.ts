@@ -4,7 +4,8 @@
 // defence (Postal CVE-2024-27938); tests prove it over a raw socket.
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import { ingestRawMessage, type IntakeCtx } from './intake.js';
+import type { FeedbackCtx } from './effects.js';
+import { ingestRawMessage } from './intake.js';
 
 export interface InboundSmtpOptions {
   port: number;
@@ -26,7 +27,7 @@ function smtpError(message: string, code: number): Error {
   return Object.assign(new Error(message), { responseCode: code });
 }
 
-export async function startInboundSmtp(ctx: IntakeCtx, opts: InboundSmtpOptions): Promise<InboundSmtp> {
+export async function startInboundSmtp(ctx: FeedbackCtx, opts: InboundSmtpOptions): Promise<InboundSmtp> {
   const maxBytes = opts.maxBytes ?? 10 * 1024 * 1024;
   const domains = new Set([opts.bounceDomain, ...(opts.acceptDomains ?? [])].filter((d): d is string => !!d).map((d) => d.toLowerCase()));
   const log = ctx.log.child({ component: 'inbound-smtp' });

@@ -6,9 +6,6 @@ import { sha256, type FeedbackCtx } from './effects.js';
 import { cleanAddress, type ParsedMessage } from './mime.js';
 import type { FeedbackResult } from './types.js';
 
-/** The feedback context (it carries the instance secret, which checks unsubscribe tokens too). */
-export type IntakeCtx = FeedbackCtx;
-
 export interface UnsubscribeIntake {
   status: MailUnsubscribeStatus;
   /** False when the same message was already recorded (an SMTP retry, an IMAP re-poll). */
@@ -30,7 +27,7 @@ export function isUnsubscribeRequest(msg: ParsedMessage | null, result: Feedback
   return result.kind === 'not_feedback' && mailUnsubscribeToken(msg.subject) !== null;
 }
 
-export async function applyUnsubscribeMail(ctx: IntakeCtx, msg: ParsedMessage, input: { raw: Buffer; source: string }): Promise<UnsubscribeIntake> {
+export async function applyUnsubscribeMail(ctx: FeedbackCtx, msg: ParsedMessage, input: { raw: Buffer; source: string }): Promise<UnsubscribeIntake> {
   // The action first: it is idempotent, so a failure after it is safely retried by the sender.
   const r = await unsubscribeByMail(ctx, msg.subject);
   const sender = cleanAddress(msg.from)?.toLowerCase().slice(0, 320) ?? null;
