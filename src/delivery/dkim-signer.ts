@@ -237,9 +237,7 @@ class SignerPool {
   }
 
   sign(key: KeyObject, digest: string | null, data: string, encoding: Encoding): Promise<string> {
-    const want = Math.max(this.setting.base, this.threads.length);
-    while (this.threads.length < want) this.threads.push(new SignerThread(this.ids));
-    signerThreads.set(this.threads.length);
+    if (this.threads.length < this.setting.base) this.grow(this.setting.base);
     let best = this.threads[0] as SignerThread;
     for (const t of this.threads) if (t.load < best.load) best = t;
     const p = best.sign(key, digest, data, encoding);
@@ -253,12 +251,18 @@ class SignerPool {
     this.windowStart = now;
     const saturated = this.threads.every((t) => t.busyMs >= SATURATED * elapsed);
     for (const t of this.threads) t.busyMs = 0;
-    if (saturated && this.threads.length < this.setting.max) this.threads.push(new SignerThread(this.ids));
+    if (saturated && this.threads.length < this.setting.max) this.grow(this.threads.length + 1);
+  }
+
+  private grow(to: number): void {
+    while (this.threads.length < to) this.threads.push(new SignerThread(this.ids));
+    signerThreads.set(this.threads.length);
   }
 
   /** Ends every thread; the next signature starts the pool again at `base` threads. */
   async stop(): Promise<void> {
     const threads = this.threads.splice(0);
+    signerThreads.set(0);
     this.windowStart = performance.now();
     await Promise.all(threads.map((t) => t.stop()));
   }
