@@ -217,16 +217,21 @@ const defaultSetting = (): SignerThreadsSetting => ({ base: Math.max(1, Math.min
  * 3,013 msgs/s, docs/delivery-performance.md round 3). Where a signature costs ~1 ms (AMD EPYC,
  * AVX2 only) the one signer thread is the bottleneck at ~1,000 msgs/s while the event loop still
  * has CPU to spare, and a second thread sends more (round 5). So the pool measures instead of
- * guessing: when every thread was busy at least SATURATED of a window, it adds one, up to `max`.
- * It does not shrink: an idle thread costs nothing but its isolate (~9 MB).
+ * guessing: when every thread was busy at least SATURATED of SATURATED_WINDOWS windows in a row,
+ * it adds one, up to `max` (several windows, so that one busy second on a box whose thread averages
+ * ~91 % does not add a thread that costs more than it gives). It does not shrink: an idle thread
+ * costs nothing but its isolate (~9 MB).
  */
 const SATURATED = 0.95;
+const SATURATED_WINDOWS = 3;
 
 class SignerPool {
   private readonly threads: SignerThread[] = [];
   private readonly ids = { next: 0 };
   private setting = defaultSetting();
   private windowStart = performance.now();
+  /** Windows in a row in which every thread was saturated. */
+  private saturatedRun = 0;
 
   configure(setting: SignerThreadsSetting): void {
     this.setting = { ...setting, max: Math.max(setting.base, setting.max) };
@@ -249,9 +254,12 @@ class SignerPool {
 
   private review(elapsed: number, now: number): void {
     this.windowStart = now;
-    const saturated = this.threads.every((t) => t.busyMs >= SATURATED * elapsed);
+    this.saturatedRun = this.threads.every((t) => t.busyMs >= SATURATED * elapsed) ? this.saturatedRun + 1 : 0;
     for (const t of this.threads) t.busyMs = 0;
-    if (saturated && this.threads.length < this.setting.max) this.grow(this.threads.length + 1);
+    if (this.saturatedRun >= SATURATED_WINDOWS && this.threads.length < this.setting.max) {
+      this.saturatedRun = 0;
+      this.grow(this.threads.length + 1);
+    }
   }
 
   private grow(to: number): void {
@@ -264,6 +272,7 @@ class SignerPool {
     const threads = this.threads.splice(0);
     signerThreads.set(0);
     this.windowStart = performance.now();
+    this.saturatedRun = 0;
     await Promise.all(threads.map((t) => t.stop()));
   }
 }
