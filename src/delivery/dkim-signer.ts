@@ -282,6 +282,7 @@ const pool = new SignerPool();
 /**
  * Sets how many signer threads sign: a number fixes it (POSTLANE_DKIM_THREADS), null restores the
  * default (one per core beyond the first, at most 4, growing by one while they are saturated).
+ * Called at start-up; threads already started stay until stopSignerThreads().
  */
 export function configureSignerThreads(setting: number | SignerThreadsSetting | null): void {
   pool.configure(setting === null ? defaultSetting() : typeof setting === 'number' ? { base: setting, max: setting } : setting);
