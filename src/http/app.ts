@@ -5,10 +5,10 @@ import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Registry } from 'prom-client';
-import { deliveryRegistry } from '../delivery/metrics.js';
+import type { Registry } from 'prom-client';
 import type { AppContext } from '../context.js';
 import { authHooks, hoistAuthHooks } from './auth.js';
+import { processMetrics } from './metrics-server.js';
 import { handleError, errorBody } from './errors.js';
 import { registerRoutes } from './routes/index.js';
 import { isSpaPath, sendIndex } from './pages/index.js';
@@ -38,8 +38,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   });
 
   app.decorate('ctx', ctx);
-  const metrics = new Registry();
-  collectDefaultMetrics({ register: metrics, prefix: 'postlane_' });
+  // The process's own metrics and, when it sends (role all), the send path's (delivery/metrics.ts).
+  const { own: metrics, served } = processMetrics();
   app.decorate('metrics', metrics);
   app.decorateRequest('principal', null);
   const { authenticate, authenticateUser, authorize } = authHooks(ctx);
@@ -89,8 +89,6 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
       return reply.status(503).send({ status: 'not_ready', error: (err as Error).message });
     }
   });
-  // The process's own metrics and, when it sends (role all), the send path's (delivery/metrics.ts).
-  const served = Registry.merge([metrics, deliveryRegistry]);
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     reply.header('content-type', served.contentType);
     return served.metrics();

@@ -12,10 +12,18 @@ export interface MetricsServer {
   stop(): Promise<void>;
 }
 
-export async function startMetricsServer(opts: { port: number; host: string }): Promise<MetricsServer> {
+/**
+ * What GET /metrics serves, here and in the HTTP app: this process's default metrics (`own`,
+ * prefix postlane_) merged with the send path's (delivery/metrics.ts).
+ */
+export function processMetrics(): { own: Registry; served: Registry } {
   const own = new Registry();
   collectDefaultMetrics({ register: own, prefix: 'postlane_' });
-  const served = Registry.merge([own, deliveryRegistry]);
+  return { own, served: Registry.merge([own, deliveryRegistry]) };
+}
+
+export async function startMetricsServer(opts: { port: number; host: string }): Promise<MetricsServer> {
+  const { served } = processMetrics();
   const server = http.createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: this listener serves GET /metrics\n');
