@@ -74,13 +74,13 @@ export class CampaignRunner {
 
   /** Sends until no due rows remain, the campaign is paused/cancelled, or stop() is called. */
   async run(): Promise<RunResult> {
-    if (!(await this.stillSending(true))) return 'not_sending';
+    if (!(await this.stillSending())) return 'not_sending';
     this.prepared ??= await prepareCampaign(this.ctx, this.row);
     this.leases.start();
     try {
       for (;;) {
         if (this.failure) throw this.failure;
-        if (this.stopRequested || !(await this.stillSending(true))) return 'stopped';
+        if (this.stopRequested || !(await this.stillSending())) return 'stopped';
         // The next batch is claimed while the previous one's last messages are still in flight
         // (their rows keep their leases, so they are never claimed twice): waiting for a batch to
         // drain before claiming the next left both cores idle at every batch boundary.
@@ -120,12 +120,13 @@ export class CampaignRunner {
     if (this.failure) throw this.failure;
   }
 
+  /** Whether the send loop should re-read the campaign's status (at most every statusCheckMs). */
   private statusCheckDue(): boolean {
     return performance.now() - this.lastStatusCheck >= (this.opts.statusCheckMs ?? 500);
   }
 
-  private async stillSending(force = false): Promise<boolean> {
-    if (!force && !this.statusCheckDue()) return true;
+  /** Reads the campaign's status now: false once it is paused, cancelled or otherwise not sending. */
+  private async stillSending(): Promise<boolean> {
     this.lastStatusCheck = performance.now();
     const r = await this.ctx.db.selectFrom('campaigns').select('status').where('id', '=', this.row.id).executeTakeFirst();
     return r?.status === 'sending';
